@@ -22,4 +22,5 @@ export default {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join("|")})/)`],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/tests/support/summary-reporter.cjs"],
 };
