@@ -1,0 +1,94 @@
+/**
+ * Live previews while denoising: the clean-latent estimate x0 = x_t - t' v mapped to RGB through the package's
+ * rgbFactors (a least-squares fit from z_model to pixels), upscaled and JPEG-encoded with sharp, at most a few per
+ * second. The helper sends each as a binary WebSocket frame behind the header of shared/preview-header.ts.
+ */
+import sharp from "sharp";
+import { encodePreview } from "../../shared/preview-header.js";
+import type { LatentShape } from "./latents.js";
+import type { Manifest } from "./manifest.js";
+
+// libvips defaults to a thread per core; previews are small and must not take cores from the denoiser
+sharp.concurrency(1);
+
+export interface Preview {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+  /** Clip frame index the preview shows. */
+  frameIndex: number;
+  window: number;
+  step: number;
+  steps: number;
+}
+
+export const DEFAULT_PREVIEW_INTERVAL_MS = 250;
+/** Longest side of a preview image; previews are glances, not frames. */
+export const PREVIEW_MAX_SIDE = 320;
+
+/** RGB bytes (H x W x 3) of latent frame f of z_model [C, F, H, W] through rgbFactors and rgbBias. */
+export function latentFrameToRgb(z: Float32Array, shape: LatentShape, f: number, m: Manifest): Uint8Array {
+  const { C, F, H, W } = shape;
+  const plane = H * W;
+  const rgb = new Uint8Array(plane * 3);
+  const { rgbFactors, rgbBias } = m.latent;
+  for (let p = 0; p < plane; p++) {
+    for (let k = 0; k < 3; k++) {
+      let v = rgbBias[k]!;
+      for (let c = 0; c < C; c++) v += z[(c * F + f) * plane + p]! * rgbFactors[c]![k]!;
+      const byte = Math.round((v + 1) * 127.5);
+      rgb[p * 3 + k] = byte < 0 ? 0 : byte > 255 ? 255 : byte;
+    }
+  }
+  return rgb;
+}
+
+export function previewSize([width, height]: readonly [number, number]): [number, number] {
+  const scale = Math.min(1, PREVIEW_MAX_SIDE / Math.max(width, height));
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
+export async function encodeJpeg(rgb: Uint8Array, width: number, height: number, out: readonly [number, number]): Promise<Buffer> {
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(out[0], out[1], { kernel: "cubic", fit: "fill" })
+    .jpeg({ quality: 70 })
+    .toBuffer();
+}
+
+/** A preview as the binary WebSocket frame the panel reads (header from shared/preview-header.ts). */
+export function previewFrame(preview: Preview, jobId: string): Uint8Array {
+  return encodePreview({ jobId, frameIndex: preview.frameIndex, width: preview.width, height: preview.height, format: "jpeg" }, preview.jpeg);
+}
+
+/**
+ * Decides when a preview is due and runs one encoding at a time, so previews never queue up behind the denoiser:
+ * a preview that is due while the previous one is still encoding is skipped.
+ */
+export class PreviewThrottle {
+  private last = -Infinity;
+  private pending: Promise<void> | null = null;
+  /** The last preview that failed (previews are best effort: a failure never stops the job). */
+  lastError: unknown = null;
+
+  constructor(private readonly intervalMs = DEFAULT_PREVIEW_INTERVAL_MS) {}
+
+  due(now = performance.now()): boolean {
+    return this.pending === null && now - this.last >= this.intervalMs;
+  }
+
+  start(work: () => Promise<void>, now = performance.now()): void {
+    this.last = now;
+    this.pending = work()
+      .catch((error: unknown) => {
+        this.lastError = error;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+  }
+
+  /** Waits for the preview in flight (so none arrives after the job ended). */
+  async settle(): Promise<void> {
+    await this.pending;
+  }
+}
