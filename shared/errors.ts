@@ -48,6 +48,10 @@ export const ERRORS = {
     message: "No free port for the helper.",
     hint: "Stop the program that holds ports 48750-48753, or start the helper with --port.",
   },
+  E_HELPER_RUNNING: {
+    message: "Another Tessera helper already uses this data folder.",
+    hint: "Use the helper that is running, stop it first, or start this one with --data-dir DIR.",
+  },
   E_HELPER_UNREACHABLE: {
     message: "The Tessera helper is not running.",
     hint: "Start it with `npm start` (or `tessera serve`) and keep its window open.",
