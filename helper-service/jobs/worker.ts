@@ -1,0 +1,283 @@
+/**
+ * The helper's side of the inference child process: starts it (node --import tsx render/child.ts), hands it one
+ * job at a time, relays progress and previews, and ends it when it must: a cancel the child does not honour
+ * within the grace period, or a step that stops reporting for longer than the step timeout (a hung native call),
+ * is ended with SIGKILL and the child is started again. A child that dies on its own is reported as a crash
+ * with its exit status and last stderr lines, so the queue can retry the job once.
+ */
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ERRORS, TesseraError, type ErrorBody } from "../../shared/errors.js";
+import { describeIssues } from "../../shared/parse.js";
+import type { JobOutput } from "../../shared/protocol.js";
+import type { GeneratorConfig, GeneratorInfo, PreviewImage, Progress, RenderJob } from "../render/generator.js";
+import { FromChildSchema, type ChildArgs, type FromChild, type ToChild } from "../render/ipc.js";
+
+export type Outcome =
+  | { kind: "done"; output: JobOutput }
+  | { kind: "failed"; error: ErrorBody }
+  | { kind: "cancelled" }
+  /** The child died while running the job (not by our hand): the job may be retried. */
+  | { kind: "crashed"; reason: string };
+
+export interface RunHooks {
+  onProgress(progress: Progress): void;
+  onPreview(preview: PreviewImage): void;
+  onNotice(level: "info" | "warning", message: string): void;
+}
+
+/** What the queue needs from whatever runs jobs; the child-process host is the real one. */
+export interface Runner {
+  run(job: RenderJob, hooks: RunHooks): Promise<Outcome>;
+  cancel(jobId: string): void;
+}
+
+export interface WorkerOptions {
+  config: GeneratorConfig;
+  /** A module whose default export is a GeneratorFactory (tests); the real pipeline when absent. */
+  generatorModule?: string;
+  /** No message from a running job for this long means a hung step (default 10 minutes). */
+  stepTimeoutMs?: number;
+  /** How long a cancelled job may take to stop between steps before the process is killed (default 1.5 s). */
+  cancelGraceMs?: number;
+  /** How long the child may take to load before it counts as failed (default 2 minutes). */
+  startTimeoutMs?: number;
+  onSpawn?: (pid: number) => void;
+  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+interface Running {
+  job: RenderJob;
+  hooks: RunHooks;
+  resolve(outcome: Outcome): void;
+  cancelRequested: boolean;
+  killedFor?: "cancel" | "timeout";
+  watchdog?: NodeJS.Timeout;
+  grace?: NodeJS.Timeout;
+}
+
+const CHILD_ENTRY = fileURLToPath(new URL("../render/child.ts", import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [ErrorBody] }> implements Runner {
+  private child: ChildProcess | undefined;
+  private readyChild: ChildProcess | undefined;
+  private ready: Promise<GeneratorInfo> | undefined;
+  private running: Running | undefined;
+  private stderrTail = "";
+  private stopped = false;
+  private restarts = 0;
+  info: GeneratorInfo | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the child (if not running) and resolves with its device and models once it has loaded. */
+  start(): Promise<GeneratorInfo> {
+    if (this.ready) return this.ready;
+    const args: ChildArgs = { config: this.options.config, generatorModule: this.options.generatorModule };
+    const child = fork(CHILD_ENTRY, [JSON.stringify(args)], {
+      execPath: process.execPath,
+      execArgv: ["--import", TSX_LOADER],
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+      // Its own process group, so killing it also ends the ffmpeg it started (no half-written file behind).
+      detached: process.platform !== "win32",
+    });
+    this.child = child;
+    this.stderrTail = "";
+    if (child.pid !== undefined) this.options.onSpawn?.(child.pid);
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+    });
+    this.ready = new Promise<GeneratorInfo>((resolveReady, rejectReady) => {
+      const timer = setTimeout(() => {
+        rejectReady(new TesseraError("E_WORKER_CRASHED", "The generator did not finish loading in time."));
+        killTree(child);
+      }, this.options.startTimeoutMs ?? 120_000);
+      child.on("message", (raw: unknown) => {
+        const parsed = FromChildSchema.safeParse(raw);
+        if (!parsed.success) {
+          this.options.log?.warn({ issues: describeIssues(parsed.error) }, "bad message from the generator process");
+          return;
+        }
+        const message = parsed.data;
+        if (message.type === "ready") {
+          clearTimeout(timer);
+          this.info = message.info;
+          this.readyChild = child;
+          this.restarts = 0;
+          this.emit("ready", message.info);
+          resolveReady(message.info);
+        } else if (message.type === "fatal") {
+          clearTimeout(timer);
+          this.emit("fatal", message.error);
+          rejectReady(new TesseraError(message.error.code, message.error.message.replace(ERRORS[message.error.code].message, "").trim() || undefined, { hint: message.error.hint }));
+        } else this.onJobMessage(message);
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        rejectReady(new TesseraError("E_WORKER_CRASHED", `It exited while loading (${exitText(code, signal)}). ${this.tail()}`));
+        this.onExit(child, code, signal);
+      });
+      child.on("error", (error) => this.options.log?.warn({ err: error.message }, "generator process error"));
+    });
+    // A rejection nobody awaits yet must not crash the helper; run() reports it per job.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  private tail(): string {
+    const lines = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
+    return lines ? `Last output: ${lines}` : "";
+  }
+
+  async run(job: RenderJob, hooks: RunHooks): Promise<Outcome> {
+    if (this.running) throw new Error("the worker already runs a job");
+    return new Promise<Outcome>((resolveOutcome) => {
+      const running: Running = { job, hooks, resolve: resolveOutcome, cancelRequested: false };
+      this.running = running;
+      this.start().then(
+        () => {
+          if (this.running !== running) return;
+          if (running.cancelRequested) return this.finish({ kind: "cancelled" });
+          this.armWatchdog();
+          if (this.child) this.post(this.child, { type: "run", job });
+        },
+        (error: unknown) => {
+          if (this.running !== running) return;
+          const e = error instanceof TesseraError ? error : new TesseraError("E_WORKER_CRASHED", String(error));
+          this.finish({ kind: "failed", error: bodyOf(e) });
+        },
+      );
+    });
+  }
+
+  cancel(jobId: string): void {
+    const running = this.running;
+    if (!running || running.job.jobId !== jobId || running.cancelRequested) return;
+    running.cancelRequested = true;
+    if (!this.child || this.readyChild !== this.child) return; // still loading: run() sees the flag once the child is ready
+    this.post(this.child, { type: "cancel", jobId });
+    running.grace = setTimeout(() => this.kill("cancel"), this.options.cancelGraceMs ?? 1500);
+  }
+
+  private post(child: ChildProcess, message: ToChild): void {
+    if (child.connected) child.send(message);
+  }
+
+  private armWatchdog(): void {
+    const running = this.running;
+    if (!running) return;
+    clearTimeout(running.watchdog);
+    running.watchdog = setTimeout(() => this.kill("timeout"), this.options.stepTimeoutMs ?? 600_000);
+  }
+
+  private kill(reason: "cancel" | "timeout"): void {
+    if (!this.running || !this.child) return;
+    this.running.killedFor = reason;
+    this.options.log?.warn({ jobId: this.running.job.jobId, reason }, "ending the generator process");
+    killTree(this.child);
+  }
+
+  private onJobMessage(message: Exclude<FromChild, { type: "ready" | "fatal" }>): void {
+    const running = this.running;
+    if (!running || ("jobId" in message && message.jobId !== undefined && message.jobId !== running.job.jobId)) return;
+    this.armWatchdog();
+    switch (message.type) {
+      case "progress":
+        running.hooks.onProgress(message.progress);
+        return;
+      case "preview":
+        running.hooks.onPreview(message);
+        return;
+      case "notice":
+        running.hooks.onNotice(message.level, message.message);
+        return;
+      case "done":
+        return this.finish({ kind: "done", output: message.output });
+      case "failed":
+        return this.finish(running.cancelRequested && message.error.code === "E_CANCELLED" ? { kind: "cancelled" } : { kind: "failed", error: message.error });
+      case "cancelled":
+        return this.finish({ kind: "cancelled" });
+    }
+  }
+
+  private finish(outcome: Outcome): void {
+    const running = this.running;
+    if (!running) return;
+    clearTimeout(running.watchdog);
+    clearTimeout(running.grace);
+    this.running = undefined;
+    running.resolve(outcome);
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = undefined;
+    const running = this.running;
+    if (running) {
+      if (running.killedFor === "cancel" || (running.cancelRequested && running.killedFor === undefined)) {
+        this.finish({ kind: "cancelled" });
+      } else if (running.killedFor === "timeout") {
+        const seconds = Math.round((this.options.stepTimeoutMs ?? 600_000) / 1000);
+        this.finish({ kind: "failed", error: bodyOf(new TesseraError("E_TIMEOUT", `No progress for ${seconds} s.`)) });
+      } else {
+        this.finish({ kind: "crashed", reason: `The generator process stopped (${exitText(code, signal)}). ${this.tail()}`.trim() });
+      }
+    }
+    if (this.stopped) return;
+    // Start again so the next job finds a loaded generator; back off if it keeps dying on start.
+    const delay = Math.min(30_000, this.restarts === 0 ? 0 : 500 * 2 ** this.restarts);
+    this.restarts++;
+    setTimeout(() => {
+      if (!this.stopped && !this.child) this.start();
+    }, delay).unref();
+  }
+
+  /** Lets the child abort and clean up (closing IPC tells it to), then kills it if it lingers. */
+  async stop(graceMs = 3000): Promise<void> {
+    this.stopped = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolveStop) => {
+      const timer = setTimeout(() => killTree(child), graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolveStop();
+      });
+      if (child.connected) child.disconnect();
+      else killTree(child);
+    });
+  }
+}
+
+/** SIGKILL for the child and everything it started (its process group on POSIX, the tree on Windows). */
+export function killTree(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    if (process.platform === "win32") {
+      execFileSync("taskkill", ["/pid", String(pid), "/T", "/F"], { stdio: "ignore" });
+    } else process.kill(-pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+function exitText(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal ${signal}` : `exit code ${code ?? "?"}`;
+}
+
+function bodyOf(error: TesseraError): ErrorBody {
+  return { code: error.code, message: error.message, hint: error.hint };
+}
