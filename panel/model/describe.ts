@@ -1,0 +1,42 @@
+// Small translations from data to what the panel shows.
+import { framesToSeconds } from "../../shared/time.js";
+import { trackLabel } from "../workflows/timeline.js";
+import { WORKFLOW_LABELS, type JobStatus, type JobView } from "./jobs.js";
+import type { PendingJob } from "./pending.js";
+
+export function describeJob(job: PendingJob, status: JobStatus): JobView {
+  const { plan, request } = job;
+  const seconds = framesToSeconds(plan.frames, plan.fps).toFixed(2);
+  const what = plan.workflow === "extend" ? `${WORKFLOW_LABELS.extend} ${plan.at ?? "tail"}` : WORKFLOW_LABELS[plan.workflow];
+  return {
+    clientJobId: job.clientJobId,
+    jobId: job.jobId,
+    workflow: plan.workflow,
+    prompt: request.prompt,
+    summary: `${what} · ${seconds} s · ${trackLabel(plan.track)}`,
+    seed: request.seed,
+    status,
+    phase: null,
+    fraction: 0,
+    etaSeconds: null,
+    position: null,
+    window: null,
+    previewUrl: null,
+    error: null,
+    note: null,
+    output: null,
+  };
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const hint = (error as { hint?: unknown }).hint;
+    return typeof hint === "string" && hint ? `${error.message} ${hint}` : error.message;
+  }
+  return String(error);
+}
+
+/** A comparable key for a host snapshot (bigints are not JSON). */
+export function snapshotKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}

@@ -1,0 +1,471 @@
+/**
+ * The panel's state and its actions, independent of React: the connection, the open sequence and selection, the
+ * form, the queue and the history. Components read `getState()` and call the actions; everything that talks to
+ * the helper or the host happens here or in the workflows.
+ */
+import type { HistoryItem, ModelInfo } from "../../shared/protocol.js";
+import type { ConnectionState } from "../client/connection-state.js";
+import type { HelperConnection, JobEvent, Preview } from "../client/connection.js";
+import { HelperError } from "../client/errors.js";
+import { newId } from "../client/ids.js";
+import type { ClipInfo, EditorHost, ProjectInfo, SequenceInfo } from "../host/editor-host.js";
+import { joinPath, mediaFolderFor } from "../host/paths.js";
+import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
+import { extendConditioning, fillConditioning } from "../workflows/conditioning.js";
+import { landJob, placeOutput } from "../workflows/land.js";
+import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
+import { planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type Planned, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
+import { buildRequest } from "../workflows/request.js";
+import { trackLabel } from "../workflows/timeline.js";
+import { describeJob, messageOf, snapshotKey } from "./describe.js";
+import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
+import { PendingJobs, type PendingJob } from "./pending.js";
+import { imageUrl, releaseImageUrl } from "./preview-url.js";
+import { convertDuration, loadForm, loadSettings, requestedFrames, saveForm, saveSettings, type Form, type Settings } from "./settings.js";
+
+export interface HostSnapshot {
+  project: ProjectInfo | null;
+  sequence: SequenceInfo | null;
+  selection: ClipInfo[];
+  error: string | null;
+}
+
+export interface Message {
+  tone: "info" | "warning" | "error";
+  text: string;
+}
+
+export interface PanelState {
+  connection: ConnectionState;
+  models: ModelInfo[];
+  device: string | null;
+  helperVersion: string | null;
+  host: HostSnapshot;
+  form: Form;
+  settings: Settings;
+  jobs: JobView[];
+  question: { workflow: "broll"; question: TrackQuestion } | null;
+  busy: boolean;
+  message: Message | null;
+  history: { text: string; items: HistoryItem[]; loading: boolean; error: string | null };
+}
+
+export type Workflow = "broll" | "replace" | "extend" | "fill";
+
+export interface PanelModelOptions {
+  host: EditorHost;
+  connection: HelperConnection;
+  store: KeyValueStore;
+  random?: () => number;
+}
+
+export class PanelModel {
+  private state: PanelState;
+  private readonly listeners = new Set<() => void>();
+  private readonly pending: PendingJobs;
+  private readonly ledger: PlacementLedger;
+  private readonly host: EditorHost;
+  private readonly connection: HelperConnection;
+  private readonly store: KeyValueStore;
+  private readonly random: () => number;
+  private unsubscribe: (() => void)[] = [];
+  private hostKey = "";
+
+  constructor(options: PanelModelOptions) {
+    ({ host: this.host, connection: this.connection, store: this.store } = options);
+    this.random = options.random ?? Math.random;
+    this.pending = new PendingJobs(this.store);
+    this.ledger = new PlacementLedger(this.store);
+    this.state = {
+      connection: this.connection.getState(),
+      models: [],
+      device: null,
+      helperVersion: null,
+      host: { project: null, sequence: null, selection: [], error: null },
+      form: loadForm(this.store),
+      settings: loadSettings(this.store),
+      jobs: this.pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending")),
+      question: null,
+      busy: false,
+      message: null,
+      history: { text: "", items: [], loading: false, error: null },
+    };
+  }
+
+  // -- store plumbing --------------------------------------------------------------------------------------------
+
+  getState = (): PanelState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private update(patch: Partial<PanelState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private updateJob(clientJobId: string, change: (job: JobView) => JobView): void {
+    this.update({ jobs: this.state.jobs.map((j) => (j.clientJobId === clientJobId ? change(j) : j)) });
+  }
+
+  start(): void {
+    const events = this.connection.events;
+    this.unsubscribe.push(
+      events.on("state", (connection) => this.update({ connection })),
+      events.on("welcome", (welcome) => void this.resume(welcome)),
+      events.on("job", (event) => this.onJobEvent(event)),
+      events.on("preview", (preview) => this.onPreview(preview)),
+      events.on("notice", (n) => this.say(n.level === "warning" ? "warning" : "info", n.message)),
+      events.on("error", (e) => this.say("error", `${e.message} ${e.hint}`)),
+      this.host.subscribe(() => void this.refreshHost()),
+    );
+    void this.refreshHost();
+    this.connection.start();
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.connection.stop();
+  }
+
+  say(tone: Message["tone"], text: string): void {
+    this.update({ message: { tone, text } });
+  }
+
+  dismissMessage(): void {
+    this.update({ message: null });
+  }
+
+  // -- host ------------------------------------------------------------------------------------------------------
+
+  async refreshHost(): Promise<void> {
+    let host: HostSnapshot;
+    try {
+      const [project, sequence, selection] = await Promise.all([
+        this.host.getProject(),
+        this.host.getSequence(),
+        this.host.getSelection().catch(() => []),
+      ]);
+      host = { project, sequence, selection, error: null };
+    } catch (error) {
+      host = { project: null, sequence: null, selection: [], error: messageOf(error) };
+    }
+    const key = snapshotKey(host);
+    if (key === this.hostKey) return;
+    this.hostKey = key;
+    this.update({ host });
+  }
+
+  // -- form and settings -----------------------------------------------------------------------------------------
+
+  setForm(patch: Partial<Form>): void {
+    const form = { ...this.state.form, ...patch };
+    saveForm(this.store, form);
+    this.update({ form });
+  }
+
+  /** Switches seconds/frames keeping the same length at the sequence's rate. */
+  setDurationUnit(unit: Form["durationUnit"]): void {
+    const { form } = this.state;
+    if (form.durationUnit === unit) return;
+    const fps = this.state.host.sequence?.fps ?? { num: 24, den: 1 };
+    this.setForm({ durationUnit: unit, duration: convertDuration(form, fps) });
+  }
+
+  setSettings(patch: Partial<Settings>): void {
+    const settings = { ...this.state.settings, ...patch };
+    saveSettings(this.store, settings);
+    this.update({ settings });
+    if (patch.port !== undefined) this.connection.setPreferredPort(settings.port);
+  }
+
+  currentModel(): ModelInfo | null {
+    const { models, form } = this.state;
+    return models.find((m) => m.id === form.modelId) ?? models[0] ?? null;
+  }
+
+  availability(): Record<ActionName, Availability> {
+    const { connection, host, form, busy } = this.state;
+    return gateAll({
+      connection,
+      model: this.currentModel(),
+      sequence: host.sequence,
+      selection: host.selection,
+      prompt: form.prompt,
+      extendAt: form.extendAt,
+      busy,
+    });
+  }
+
+  // -- generating --------------------------------------------------------------------------------------------------
+
+  async run(workflow: Workflow, choice?: TrackChoice): Promise<void> {
+    if (this.state.busy) return;
+    this.update({ busy: true, message: null, question: null });
+    try {
+      const [project, sequence, selection, tracks] = await Promise.all([
+        this.host.getProject(),
+        this.host.getSequence(),
+        this.host.getSelection(),
+        this.host.getVideoTracks(),
+      ]);
+      if (!sequence) return this.say("warning", "Open a sequence in the timeline first.");
+      const { form, settings } = this.state;
+      const input: PlanInput = {
+        sequence,
+        tracks,
+        selection,
+        prompt: form.prompt,
+        frames: requestedFrames(form, sequence.fps),
+        handles: settings.handles,
+        whenNoTrackFree: settings.whenNoTrackFree,
+        ...(choice ? { choice } : {}),
+      };
+      const planned: Planned =
+        workflow === "broll"
+          ? planBroll(input)
+          : workflow === "replace"
+            ? planReplace(input)
+            : workflow === "extend"
+              ? planExtend(input, form.extendAt)
+              : planFill(input);
+      if (planned.kind === "refused") return this.say("warning", planned.reason);
+      if (planned.kind === "ask") return this.update({ question: { workflow: "broll", question: planned.question } });
+      await this.submit(planned.plan, { project, sequence, selection });
+    } catch (error) {
+      this.say("error", messageOf(error));
+    } finally {
+      this.update({ busy: false });
+    }
+  }
+
+  /** The user's answer to "no free track": place there and go on. */
+  answerQuestion(choice: TrackChoice | null): void {
+    const question = this.state.question;
+    this.update({ question: null });
+    if (question && choice) void this.run(question.workflow, choice);
+  }
+
+  private async submit(plan: Plan, at: { project: ProjectInfo | null; sequence: SequenceInfo; selection: ClipInfo[] }): Promise<void> {
+    const { form, settings } = this.state;
+    const model = this.currentModel();
+    const clientJobId = newId();
+    const mediaFolder = mediaFolderFor(at.project?.path ?? null);
+    let conditioning = null;
+    if ((plan.workflow === "extend" || plan.workflow === "fill") && model) {
+      const ctx = {
+        host: this.host,
+        sequence: at.sequence,
+        model,
+        renderFolder: mediaFolder ? joinPath(mediaFolder, ".conditioning", clientJobId) : null,
+      };
+      const [a, b] = [...at.selection].sort((x, y) => (x.start < y.start ? -1 : 1)) as [ClipInfo, ClipInfo];
+      conditioning = plan.workflow === "extend" ? await extendConditioning(ctx, a, form.extendAt) : await fillConditioning(ctx, a, b);
+      if (!conditioning) return this.say("warning", "The selected clips have no frames to continue from.");
+    }
+    const seed = form.seedLocked ? form.seed : Math.floor(this.random() * 0x100000000) >>> 0;
+    if (seed !== form.seed) this.setForm({ seed });
+    const request = buildRequest({
+      plan,
+      prompt: form.prompt,
+      negativePrompt: form.negativePrompt,
+      seed,
+      quality: form.quality,
+      model,
+      format: settings.format,
+      fit: settings.fit,
+      sequence: at.sequence,
+      project: at.project,
+      conditioning,
+      outputFolder: mediaFolder,
+    });
+    const job: PendingJob = { clientJobId, jobId: null, plan, request, createdAt: new Date().toISOString(), cancelled: false };
+    this.pending.put(job);
+    this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs] });
+    this.send(job);
+  }
+
+  private send(job: PendingJob): void {
+    this.connection.generate(job.clientJobId, job.request).then(
+      (accepted) => this.onJobEvent(accepted),
+      (error: unknown) => {
+        // not connected: the job stays "sending" and goes out again with the next welcome
+        if (error instanceof HelperError && (error.code === "E_HELPER_UNREACHABLE" || error.code === "E_TIMEOUT")) return;
+        this.pending.remove(job.clientJobId);
+        const e = error instanceof HelperError ? { message: error.message, hint: error.hint } : { message: messageOf(error), hint: "" };
+        this.updateJob(job.clientJobId, (j) => ({ ...j, status: "failed", error: e }));
+      },
+    );
+  }
+
+  async cancel(clientJobId: string): Promise<void> {
+    const job = this.pending.get(clientJobId);
+    if (!job) return;
+    if (!job.jobId) {
+      this.pending.update(clientJobId, { cancelled: true });
+      this.updateJob(clientJobId, (j) => ({ ...j, status: "cancelled" }));
+      return;
+    }
+    try {
+      await this.connection.cancel(job.jobId);
+    } catch (error) {
+      this.say("error", messageOf(error));
+    }
+  }
+
+  // -- helper events -------------------------------------------------------------------------------------------------
+
+  private onJobEvent(event: JobEvent): void {
+    const pending =
+      event.type === "job.accepted" ? this.pending.get(event.clientJobId) : this.pending.byJobId(event.jobId);
+    if (!pending) return; // another panel's job
+    if (event.type === "job.accepted" && pending.jobId !== event.jobId) {
+      this.pending.update(pending.clientJobId, { jobId: event.jobId });
+      if (pending.cancelled) void this.connection.cancel(event.jobId).catch(() => undefined);
+    }
+    this.updateJob(pending.clientJobId, (j) => applyJobEvent(j, event));
+    if (event.type === "job.failed" || event.type === "job.cancelled") this.pending.remove(pending.clientJobId);
+    if (event.type === "job.done") void this.land(pending.clientJobId);
+  }
+
+  private onPreview(preview: Preview): void {
+    const pending = this.pending.byJobId(preview.header.jobId);
+    if (!pending) return;
+    const url = imageUrl(preview.image);
+    this.updateJob(pending.clientJobId, (j) => {
+      releaseImageUrl(j.previewUrl);
+      return { ...j, previewUrl: url };
+    });
+  }
+
+  /** After (re)connecting: adopt the helper's view of our jobs, resend what it never got, place what finished. */
+  private async resume(welcome: Extract<ConnectionState, { kind: "connected" }>["welcome"]): Promise<void> {
+    const models = welcome.models;
+    const modelId = models.some((m) => m.id === this.state.form.modelId) ? this.state.form.modelId : (models[0]?.id ?? null);
+    this.update({ models, device: welcome.device, helperVersion: welcome.version });
+    if (modelId !== this.state.form.modelId) this.setForm({ modelId });
+    const unseen: PendingJob[] = [];
+    for (const job of this.pending.all()) {
+      const entry = welcome.queue.find((q) => q.clientJobId === job.clientJobId);
+      if (!entry) {
+        unseen.push(job);
+        continue;
+      }
+      if (job.jobId !== entry.jobId) this.pending.update(job.clientJobId, { jobId: entry.jobId });
+      this.updateJob(job.clientJobId, (j) => applyQueueEntry(j, entry));
+      if (entry.state === "done") void this.land(job.clientJobId);
+      if (entry.state === "failed" || entry.state === "cancelled") this.pending.remove(job.clientJobId);
+    }
+    const lookups = unseen.filter((j) => j.jobId && !j.cancelled);
+    const history = lookups.length > 0 ? await this.connection.queryHistory({ limit: 200 }).catch(() => null) : [];
+    for (const job of unseen) {
+      if (job.cancelled) {
+        this.pending.remove(job.clientJobId);
+        continue;
+      }
+      const item = history?.find((h) => h.jobId === job.jobId || h.clientJobId === job.clientJobId);
+      if (item?.state === "done" && item.output) {
+        this.updateJob(job.clientJobId, (j) => ({ ...j, jobId: item.jobId, status: "placing", fraction: 1, output: item.output ?? null }));
+        void this.land(job.clientJobId);
+      } else if (item?.state === "failed" || item?.state === "cancelled") {
+        this.pending.remove(job.clientJobId);
+        this.updateJob(job.clientJobId, (j) => ({ ...j, status: item.state === "failed" ? "failed" : "cancelled", error: item.error ?? null }));
+      } else {
+        this.send(job); // same clientJobId: the helper answers with the job it already has
+      }
+    }
+    void this.searchHistory(this.state.history.text);
+  }
+
+  /** Places a finished job (once per job id); also the queue row's "Insert" when it could not be placed. */
+  async land(clientJobId: string): Promise<void> {
+    const pending = this.pending.get(clientJobId);
+    const view = this.state.jobs.find((j) => j.clientJobId === clientJobId);
+    if (!pending?.jobId || !view?.output) return;
+    this.updateJob(clientJobId, (j) => ({ ...j, status: "placing", note: null }));
+    try {
+      const landed = await landJob(this.host, this.ledger, { jobId: pending.jobId, plan: pending.plan, output: view.output });
+      if (landed.kind === "waiting") {
+        this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: landed.reason }));
+        return;
+      }
+      const note = landed.kind === "placed" ? `On ${trackLabel(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : "Already in the sequence.";
+      this.pending.remove(clientJobId);
+      this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note }));
+      void this.refreshHost();
+    } catch (error) {
+      this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: `Not placed: ${messageOf(error)}` }));
+    }
+  }
+
+  // -- history ---------------------------------------------------------------------------------------------------
+
+  async searchHistory(text: string): Promise<void> {
+    this.update({ history: { ...this.state.history, text, loading: true, error: null } });
+    try {
+      const items = await this.connection.queryHistory({ ...(text.trim() ? { text: text.trim() } : {}), limit: 50 });
+      if (this.state.history.text === text) this.update({ history: { text, items, loading: false, error: null } });
+    } catch (error) {
+      this.update({ history: { ...this.state.history, loading: false, error: messageOf(error) } });
+    }
+  }
+
+  /** The same shot again at the playhead: same prompt, settings and seed. */
+  rerun(item: HistoryItem): Promise<void> {
+    this.fillFrom(item, true);
+    return this.run("broll");
+  }
+
+  /** Another take: same prompt and settings, a new seed. */
+  variant(item: HistoryItem): Promise<void> {
+    this.fillFrom(item, false);
+    return this.run("broll");
+  }
+
+  private fillFrom(item: HistoryItem, keepSeed: boolean): void {
+    const r = item.request;
+    const fps = this.state.host.sequence?.fps ?? r.fps;
+    const seconds = Number(((r.frames * r.fps.den) / r.fps.num).toFixed(3));
+    const unit = this.state.form.durationUnit;
+    this.setForm({
+      prompt: r.prompt,
+      negativePrompt: r.negativePrompt,
+      seed: r.seed,
+      seedLocked: keepSeed,
+      duration: unit === "frames" ? Math.max(1, Math.round((seconds * fps.num) / fps.den)) : seconds,
+      ...(r.modelId ? { modelId: r.modelId } : {}),
+    });
+  }
+
+  /** Places a finished take again at the playhead (the file is imported once; the placement is new). */
+  async insertAgain(item: HistoryItem): Promise<void> {
+    const output = item.output;
+    if (!output) return this.say("warning", "This job has no finished clip.");
+    const sequence = await this.host.getSequence();
+    if (!sequence) return this.say("warning", "Open a sequence in the timeline first.");
+    const frames = Math.max(1, output.frames - 2 * output.handles);
+    const planned = planBroll({
+      sequence: { ...sequence, inPoint: null, outPoint: null },
+      tracks: await this.host.getVideoTracks(),
+      selection: [],
+      prompt: item.request.prompt,
+      frames,
+      handles: output.handles,
+      whenNoTrackFree: "new-track",
+    });
+    if (planned.kind !== "plan") return;
+    try {
+      const landed = await placeOutput(this.host, { ...planned.plan, label: planned.plan.label.replace("B-roll", "Insert again") }, output);
+      if (landed.kind === "placed") this.say("info", `Inserted ${landed.clip.name} on ${trackLabel(landed.clip.track)}.`);
+      void this.refreshHost();
+    } catch (error) {
+      this.say("error", messageOf(error));
+    }
+  }
+
+  hasActiveJobs(): boolean {
+    return this.state.jobs.some((j) => ACTIVE.has(j.status));
+  }
+}

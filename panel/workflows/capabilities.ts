@@ -1,0 +1,83 @@
+// Which actions the panel offers right now, each with the reason when it cannot: the connection, the model's
+// declared capabilities, the open sequence and the timeline selection all gate them.
+import type { ModelInfo } from "../../shared/protocol.js";
+import type { ConnectionState } from "../client/connection-state.js";
+import type { ClipInfo, SequenceInfo } from "../host/editor-host.js";
+
+export type ActionName = "generate" | "replace" | "extend" | "fill";
+export interface Availability {
+  enabled: boolean;
+  /** Why not; null when enabled. */
+  reason: string | null;
+}
+
+export interface GateInput {
+  connection: ConnectionState;
+  model: ModelInfo | null;
+  sequence: SequenceInfo | null;
+  selection: ClipInfo[];
+  prompt: string;
+  extendAt: "head" | "tail";
+  busy: boolean;
+}
+
+const yes: Availability = { enabled: true, reason: null };
+const no = (reason: string): Availability => ({ enabled: false, reason });
+
+function common(input: GateInput): Availability | null {
+  if (input.connection.kind !== "connected") return no("Connect to the Tessera helper first.");
+  if (!input.model) return no("The helper has no model installed: run `tessera models`.");
+  if (!input.sequence) return no("Open a sequence in the timeline.");
+  if (input.busy) return no("Preparing the previous request…");
+  return null;
+}
+
+export function gateGenerate(input: GateInput): Availability {
+  const blocked = common(input);
+  if (blocked) return blocked;
+  if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
+  if (!input.prompt.trim()) return no("Type a prompt.");
+  return yes;
+}
+
+export function gateReplace(input: GateInput): Availability {
+  const blocked = common(input);
+  if (blocked) return blocked;
+  if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
+  if (input.selection.length === 0) return no("Select the placeholder clip to replace.");
+  if (input.selection.length > 1) return no("Select only one clip to replace.");
+  return yes;
+}
+
+export function gateExtend(input: GateInput): Availability {
+  const blocked = common(input);
+  if (blocked) return blocked;
+  const caps = input.model?.capabilities;
+  const can = input.extendAt === "tail" ? caps?.extendTail : caps?.extendHead;
+  if (!can) return no(`${input.model?.id} cannot extend a clip's ${input.extendAt}.`);
+  if (input.selection.length !== 1) return no("Select one clip to extend.");
+  const clip = input.selection[0] as ClipInfo;
+  if (!clip.mediaPath) return no(`"${clip.name}" has no media file to continue from.`);
+  return yes;
+}
+
+export function gateFill(input: GateInput): Availability {
+  const blocked = common(input);
+  if (blocked) return blocked;
+  if (!input.model?.capabilities.fill) return no(`${input.model?.id} cannot fill a gap.`);
+  if (input.selection.length !== 2) return no("Select the two clips on either side of a gap.");
+  const [a, b] = input.selection as [ClipInfo, ClipInfo];
+  if (a.track !== b.track) return no("Select two clips on the same track.");
+  const [first, second] = a.start <= b.start ? [a, b] : [b, a];
+  if (second.start <= first.end) return no("The selected clips touch: there is no gap to fill.");
+  return yes;
+}
+
+export function gateAll(input: GateInput): Record<ActionName, Availability> {
+  return {
+    generate: gateGenerate(input),
+    replace: gateReplace(input),
+    extend: gateExtend(input),
+    fill: gateFill(input),
+  };
+}
