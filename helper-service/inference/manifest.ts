@@ -74,7 +74,7 @@ export const ManifestSchema = z
       conditionFrames: PositiveInt,
     }),
     dtype: z.object({ default: z.enum(["float32", "float16"]) }),
-    files: z.record(FileName, z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits"), bytes: z.number().int().min(0) })),
+    files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits"), bytes: z.number().int().min(0) })),
   })
   .superRefine((m, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -100,6 +100,10 @@ export const ManifestSchema = z
         issue(["video", "sizes", i], `[${w}, ${h}] must divide by latent.spatial * patch (${latent.spatial * pw}x${latent.spatial * ph})`);
       }
     });
+    for (const name of Object.keys(m.files)) {
+      const check = FileName.safeParse(name);
+      if (!check.success) issue(["files", name], check.error.issues[0]!.message);
+    }
     for (const [path, name] of referencedFiles(m)) {
       if (!Object.hasOwn(m.files, name)) issue(path, `names "${name}", which is not listed in files`);
     }

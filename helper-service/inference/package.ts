@@ -6,6 +6,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type * as ort from "onnxruntime-node";
 import { TesseraError } from "../../shared/errors.js";
+import { assertContract } from "./contract.js";
 import { defaultThreads, openSession, type Device, type DevicePreference, type Notice } from "./devices.js";
 import { sha256File } from "./hashing.js";
 import { graphFile, MANIFEST_FILE, parseManifest, type GraphName, type Manifest } from "./manifest.js";
@@ -72,6 +73,17 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return parseManifest(text, where);
 }
 
+/** The session if its tensors meet the contract; otherwise it is released and the mismatches thrown. */
+async function checked(m: Manifest, graph: GraphName, file: string, session: ort.InferenceSession): Promise<ort.InferenceSession> {
+  try {
+    assertContract(m, graph, file, session);
+    return session;
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+}
+
 /** The sessions of one package on one device and thread count. */
 export class ModelRuntime {
   private readonly sessions = new Map<GraphName, Promise<ort.InferenceSession>>();
@@ -90,10 +102,10 @@ export class ModelRuntime {
   session(graph: GraphName): Promise<ort.InferenceSession> {
     let session = this.sessions.get(graph);
     if (!session) {
-      session = openSession(this.pkg.path(graphFile(this.pkg.manifest, graph)), {
-        device: this.device,
-        threads: this.threads,
-      }).then((opened) => opened.session);
+      const file = graphFile(this.pkg.manifest, graph);
+      session = openSession(this.pkg.path(file), { device: this.device, threads: this.threads }).then((opened) =>
+        checked(this.pkg.manifest, graph, file, opened.session),
+      );
       this.sessions.set(graph, session);
       session.catch(() => this.sessions.delete(graph));
     }
@@ -138,9 +150,10 @@ export class ModelPackage {
     const key = `${device}|${threads}`;
     let runtime = this.runtimes.get(key);
     if (!runtime) {
-      runtime = openSession(this.path(this.manifest.text.encoder), { device, threads }).then(
-        (opened) => new ModelRuntime(this, opened.device, threads, opened.notices, ["textEncoder", opened.session]),
-      );
+      runtime = openSession(this.path(this.manifest.text.encoder), { device, threads }).then(async (opened) => {
+        const session = await checked(this.manifest, "textEncoder", this.manifest.text.encoder, opened.session);
+        return new ModelRuntime(this, opened.device, threads, opened.notices, ["textEncoder", session]);
+      });
       this.runtimes.set(key, runtime);
       runtime.catch(() => this.runtimes.delete(key));
     }

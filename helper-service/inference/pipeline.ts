@@ -191,6 +191,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     const kept: RgbFrame[] = [];
     for (let t = window.keepFrom; t < window.keepTo; t++) kept.push(tensorFrame(pixels, window.frames, t, width, height));
     progress.decodeDone(performance.now() - decodeStarted);
+    progress.report("decode", window.index, steps);
     timings.decodeMs += performance.now() - decodeStarted;
     if (plan.order === "forward") neighbours.appended(kept);
     else neighbours.prepended(kept);
