@@ -140,6 +140,53 @@ export class JobStore {
     return this.get(input.jobId)!;
   }
 
+  /**
+   * Records a job that ran outside the queue (the CLI's generate and extend) in one transaction, already
+   * finished, so a helper sharing the database never sees it as queued or running.
+   */
+  recordFinished(input: {
+    jobId: string;
+    clientJobId: string;
+    request: GenerationRequest;
+    state: "done" | "failed" | "cancelled";
+    attempts: number;
+    startedAt: string;
+    output?: JobOutput;
+    error?: ErrorBody;
+  }): JobRecord {
+    const now = new Date().toISOString();
+    const { request } = input;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO jobs (job_id, client_job_id, state, fraction, attempts, prompt, workflow, project_id, sequence_id,
+             request_json, output_json, error_json, created_at, started_at, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          input.jobId,
+          input.clientJobId,
+          input.state,
+          input.state === "done" ? 1 : 0,
+          input.attempts,
+          request.prompt,
+          request.workflow,
+          request.projectId ?? null,
+          request.sequenceId ?? null,
+          JSON.stringify(request),
+          input.output ? JSON.stringify(input.output) : null,
+          input.error ? JSON.stringify(input.error) : null,
+          input.startedAt,
+          input.startedAt,
+          now,
+        );
+      this.journal(input.jobId, "queued", undefined, 0, "command line", input.startedAt);
+      this.journal(input.jobId, "running", undefined, 1, undefined, input.startedAt);
+      this.journal(input.jobId, input.state, undefined, input.attempts, input.error?.code, now);
+    })();
+    return this.get(input.jobId)!;
+  }
+
   get(jobId: string): JobRecord | undefined {
     const row = this.db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId);
     return row === undefined ? undefined : toRecord(row);

@@ -1,0 +1,143 @@
+/**
+ * The `tessera` command: serve | generate | extend | models [install] | history | pair | doctor.
+ * Exit codes: 0 only when the command did all it was asked (for generate/extend: a complete file), 2 for bad
+ * input (unknown option, bad value, refused prompt or path), 1 for everything else.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { OutputFormatSchema } from "../shared/protocol.js";
+import { packageVersion } from "./server/data-dir.js";
+import { EXIT_BAD_INPUT, EXIT_OK, exitCodeFor, parseFps, parseIntOption, parseNumberOption, parseSize, printError } from "./cli/common.js";
+
+/** Set by `serve`, which runs until stopped; every other command exits when its action is done. */
+let keepRunning = false;
+
+const program = new Command("tessera")
+  .description("Text-to-video generated on this machine, for Premiere Pro.")
+  .version(packageVersion())
+  .showHelpAfterError("(run `tessera help` for the commands)")
+  .exitOverride();
+
+const dataDirOption = (): Option => new Option("--data-dir <dir>", "data folder (default: the user config folder)");
+
+function generationOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--seconds <s>", "length in seconds").argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
+    .addOption(new Option("--frames <n>", "length in frames").argParser(parseIntOption("--frames", 1, 100_000)))
+    .addOption(new Option("--fps <rate>", "frame rate: 24, 25, 23.976, 24000/1001, ...").argParser(parseFps))
+    .addOption(new Option("--size <WxH>", "frame size, e.g. 1920x1080").argParser(parseSize))
+    .addOption(new Option("--seed <n>", "seed (default: random)").argParser(parseIntOption("--seed", 0, 0xffffffff)))
+    .addOption(new Option("--steps <n>", "denoising steps (default: the model's)").argParser(parseIntOption("--steps", 1, 200)))
+    .addOption(new Option("--guidance <g>", "guidance scale (default: the model's)").argParser(parseNumberOption("--guidance", 1, 30)))
+    .option("--negative <text>", "negative prompt")
+    .option("--model <id>", "model id (default: the default model)")
+    .addOption(new Option("--handles <n>", "extra frames before and after").argParser(parseIntOption("--handles", 0, 240)).default(0))
+    .addOption(new Option("--format <format>", "h264 | prores | png (default: from --out's extension)").choices(OutputFormatSchema.options))
+    .requiredOption("--out <file>", "output file (.mp4 or .mov), or folder for png")
+    .addOption(dataDirOption());
+}
+
+program
+  .command("serve")
+  .description("run the helper the Premiere panel connects to")
+  .addOption(new Option("--port <port>", "port (default: first free of 48750-48753)").argParser(parseIntOption("--port", 1, 65535)))
+  .addOption(dataDirOption())
+  .option("--model <dir>", "model package folder (default: models/reference)")
+  .option("--harness", "also serve the browser harness of the panel")
+  .option("--allow-origin <origin...>", "extra web origins allowed to connect")
+  .action(async (options) => {
+    keepRunning = true;
+    const { serve } = await import("./cli/serve.js");
+    await serve(options);
+  });
+
+generationOptions(
+  program
+    .command("generate")
+    .description("generate a clip from a prompt")
+    .argument("<prompt>", "what the clip shows"),
+).action(async (prompt: string, options) => {
+  const { generateCommand } = await import("./cli/generate.js");
+  await generateCommand(prompt, options);
+});
+
+generationOptions(
+  program
+    .command("extend")
+    .description("continue a clip after its last frame (or before its first)")
+    .requiredOption("--source <file>", "the clip to extend")
+    .addOption(new Option("--at <end>", "tail: after the clip; head: before it").choices(["tail", "head"]).default("tail"))
+    .option("--prompt <text>", "what the new frames show (default: the source's prompt)"),
+).action(async (options) => {
+  const { extendCommand } = await import("./cli/generate.js");
+  await extendCommand(options);
+});
+
+const models = program
+  .command("models")
+  .description("list installed models")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    const { modelsCommand } = await import("./cli/models.js");
+    await modelsCommand(options);
+  });
+models
+  .command("install")
+  .description("install a model package from a URL or a folder")
+  .argument("<source>", "URL or folder of a model package")
+  .addOption(dataDirOption())
+  .action(async (source: string, options, command: Command) => {
+    const { installCommand } = await import("./cli/models.js");
+    await installCommand(source, { ...command.parent?.opts(), ...options });
+  });
+
+program
+  .command("history")
+  .description("list past jobs, newest first; TEXT searches prompts")
+  .argument("[text]", "words the prompt contains")
+  .option("--project <id>", "only jobs of this Premiere project")
+  .option("--sequence <id>", "only jobs of this sequence")
+  .addOption(new Option("--limit <n>", "how many").argParser(parseIntOption("--limit", 1, 1000)))
+  .option("--json", "print JSON")
+  .option("--rerun <jobId>", "make that job's clip again (same seed)")
+  .option("--variant", "with --rerun: a fresh seed instead")
+  .option("--out <file>", "with --rerun: the output file")
+  .addOption(dataDirOption())
+  .action(async (text: string | undefined, options) => {
+    const { historyCommand } = await import("./cli/history.js");
+    await historyCommand(text, options);
+  });
+
+program
+  .command("pair")
+  .description("show the pairing code for a new panel")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    const { pairCommand } = await import("./cli/pair.js");
+    await pairCommand(options);
+  });
+
+program
+  .command("doctor")
+  .description("check ffmpeg, device, models, port and token")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    const { doctorCommand } = await import("./cli/doctor.js");
+    await doctorCommand(options);
+  });
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Asked-for help and --version end with 0; a parse error, or no command at all, is bad input.
+      process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT);
+    }
+    printError(error);
+    process.exit(exitCodeFor(error));
+  }
+  // serve keeps running; every other command ends here even if a library left a handle open.
+  if (!keepRunning) process.exit(process.exitCode ?? EXIT_OK);
+}
+
+await main(process.argv);

@@ -1,0 +1,54 @@
+/**
+ * `tessera serve`: the helper the panel talks to. Prints `tessera listening on ws://127.0.0.1:PORT` once it
+ * accepts connections (scripts wait for that line), the harness address with --harness, pairing codes when a
+ * panel asks, and a clear line when no model is installed (it keeps serving: the panel shows the same message).
+ */
+import { resolve } from "node:path";
+import { createHelper } from "../server/helper.js";
+import { createLogger } from "../server/log.js";
+import { dataDirOf, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
+
+export interface ServeOptions {
+  port?: number;
+  dataDir?: string;
+  model?: string;
+  harness?: boolean;
+  allowOrigin?: string[];
+}
+
+export async function serve(options: ServeOptions): Promise<void> {
+  const dataDir = dataDirOf(options.dataDir);
+  const log = createLogger(dataDir, { stderr: true });
+  const modelDirs = options.model ? [resolve(options.model)] : referenceModelDirs();
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+  const helper = await createHelper({
+    dataDir,
+    port: options.port,
+    modelDirs,
+    harness: options.harness ?? false,
+    allowedOrigins: options.allowOrigin,
+    log,
+    onPairingCode: (code) => say(`pairing code: ${code.code} (valid for 2 minutes)`),
+    onNotice: (message) => say(`notice: ${message}`),
+  });
+  say(`tessera listening on ${helper.url}`);
+  if (options.harness) say(`panel harness at http://127.0.0.1:${helper.port}/`);
+  helper.ready.then(
+    (info) => {
+      if (info.models.length === 0) say(NO_MODEL_MESSAGE);
+      for (const m of info.models) say(`model ${m.id} ${m.version} on ${info.device}`);
+    },
+    (error: unknown) => say(`the generator could not start: ${(error as Error).message}`),
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, "stopping");
+    void helper.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

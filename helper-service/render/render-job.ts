@@ -1,0 +1,178 @@
+/**
+ * One job, start to finish, inside the inference child process: plan the model frames for the sequence's exact
+ * frames (media's conform plan), decode the conditioning footage, run the pipeline, stream its frames in clip
+ * order into the encoder (which retimes, scales and encodes), let the output check see sample frames, and only
+ * then publish the file (the encoder verifies, writes metadata and renames it into place). Any failure or cancel
+ * aborts the encoder, which removes every trace of the file.
+ */
+import { mkdir } from "node:fs/promises";
+import { TesseraError } from "../../shared/errors.js";
+import type { ConditioningSource, GenerationRecord, JobOutput, JobPhase } from "../../shared/protocol.js";
+import type { Rational } from "../../shared/time.js";
+import { generate } from "../inference/pipeline.js";
+import type { ModelPackage } from "../inference/package.js";
+import { DEVICE_LABELS } from "../inference/devices.js";
+import type { RgbFrame } from "../inference/frames.js";
+import { checkPathText, conformPlan, createEncoder, readRenderedFrames, readSourceFrames, type Encoder } from "../media/index.js";
+import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
+import type { RenderHooks, RenderJob } from "./generator.js";
+import { finalPathOf, outputFolderOf } from "./output-files.js";
+
+export interface RenderContext {
+  pkg: ModelPackage;
+  /** sha256 of the package's model.json: identifies the exact package in the record. */
+  packageHash: string;
+  version: string;
+  dataDir: string;
+  threads?: number;
+  outputCheck: OutputChecker;
+}
+
+/** Share of the job's progress bar the inference takes; decoding footage before and encoding after share the rest. */
+const INFERENCE_START = 0.02;
+const INFERENCE_END = 0.92;
+
+async function conditioningFrames(
+  source: ConditioningSource,
+  at: "tail" | "head",
+  model: { fps: Rational; width: number; height: number },
+  count: number,
+  fit: "fill" | "fit" | "stretch",
+  signal: AbortSignal,
+): Promise<RgbFrame[]> {
+  const common = { at, count, fps: model.fps, width: model.width, height: model.height, fit, signal };
+  const read =
+    source.kind === "media"
+      ? await readSourceFrames({ ...common, path: source.path, inFrame: source.inFrame, outFrame: source.outFrame })
+      : await readRenderedFrames({ ...common, paths: source.paths, sourceFps: source.fps });
+  return read.frames.map((data) => ({ width: read.width, height: read.height, data }));
+}
+
+export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: RenderHooks): Promise<JobOutput> {
+  const { request } = job;
+  const m = ctx.pkg.manifest;
+  const { signal } = hooks;
+  const progress = (phase: JobPhase, fraction: number, step = 0, steps = 0): void =>
+    hooks.onProgress({ phase, window: { index: 0, count: 1 }, step, steps, fraction, etaSeconds: null });
+
+  const plan = conformPlan(
+    { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime },
+    m.video,
+  );
+  const model = plan.model;
+  const finalPath = finalPathOf(job);
+  const folder = outputFolderOf(job);
+  checkPathText(folder);
+  await mkdir(folder, { recursive: true });
+
+  // Footage next to the new clip, at the model's fps and size.
+  let before: RgbFrame[] | undefined;
+  let after: RgbFrame[] | undefined;
+  if (request.conditioning) {
+    progress("source-decode", 0);
+    const count = m.capabilities.conditionFrames;
+    if (request.conditioning.before) before = await conditioningFrames(request.conditioning.before, "tail", model, count, request.fit, signal);
+    if (request.conditioning.after) after = await conditioningFrames(request.conditioning.after, "head", model, count, request.fit, signal);
+  }
+  if (signal.aborted) throw new TesseraError("E_CANCELLED");
+
+  const steps = request.steps ?? m.scheduler.steps;
+  const guidance = request.guidance ?? m.scheduler.guidance;
+  const record: GenerationRecord = {
+    tool: { name: "Tessera", version: ctx.version },
+    model: { id: m.id, version: m.version, sha256: ctx.packageHash },
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    seed: request.seed,
+    steps,
+    guidance,
+    shift: m.scheduler.shift,
+    device: "pending",
+    workflow: request.workflow,
+    conditioning: before && after ? "both" : before ? "before" : after ? "after" : null,
+    digitalSourceType: "trainedAlgorithmicMedia",
+    createdAt: new Date().toISOString(),
+  };
+
+  let encoder: Encoder | undefined;
+  try {
+    const runtime = await ctx.pkg.runtime({ device: "auto", threads: ctx.threads });
+    record.device = DEVICE_LABELS[runtime.device];
+    encoder = await createEncoder({
+      format: request.output.format,
+      out: finalPath,
+      fps: request.fps,
+      width: request.width,
+      height: request.height,
+      frames: plan.output.frames,
+      source: { fps: model.fps, width: model.width, height: model.height },
+      fit: request.fit,
+      retime: request.retime,
+      record,
+      outputRoots: [folder, ctx.dataDir],
+      // The CLI's --out names the file outright; panel jobs get unique names.
+      overwrite: "file" in job.output,
+      signal,
+    });
+    const sampler = new FrameSampler(model.frames);
+    const encoderRef = encoder;
+    // Frames may arrive out of clip order (a long head extension is made backward): write them in order.
+    const pending = new Map<number, RgbFrame>();
+    let nextIndex = 0;
+    const onFrame = async (frame: RgbFrame, index: number): Promise<void> => {
+      if (index >= model.frames) return;
+      pending.set(index, frame);
+      while (pending.has(nextIndex)) {
+        const next = pending.get(nextIndex)!;
+        pending.delete(nextIndex);
+        sampler.offer(nextIndex, next.width, next.height, next.data);
+        await encoderRef.write(next.data);
+        nextIndex++;
+      }
+    };
+    await generate(
+      ctx.pkg,
+      {
+        prompt: request.prompt,
+        negativePrompt: request.negativePrompt,
+        seed: request.seed,
+        frames: model.frames,
+        size: [model.width, model.height],
+        steps,
+        guidance,
+        conditioning: before || after ? { ...(before ? { before } : {}), ...(after ? { after } : {}) } : undefined,
+        threads: ctx.threads,
+      },
+      {
+        signal,
+        onProgress: (p) =>
+          hooks.onProgress({ ...p, fraction: INFERENCE_START + (INFERENCE_END - INFERENCE_START) * p.fraction }),
+        onPreview: (p) => hooks.onPreview({ frameIndex: p.frameIndex, width: p.width, height: p.height, jpeg: p.jpeg }),
+        onFrame,
+        onNotice: (n) => hooks.onNotice?.("warning", n.message),
+      },
+    );
+    if (signal.aborted) throw new TesseraError("E_CANCELLED");
+    if (nextIndex < model.frames) throw new TesseraError("E_INTERNAL", `The pipeline delivered ${nextIndex} of ${model.frames} frames.`);
+    progress("encode-video", 0.94);
+    await ctx.outputCheck.check({ frames: sampler.frames, request });
+    progress("finalize", 0.97);
+    const result = await encoder.finish();
+    progress("finalize", 1);
+    return {
+      path: result.path,
+      frames: result.frames,
+      fps: result.fps,
+      width: result.width,
+      height: result.height,
+      handles: plan.output.handles,
+      durationTicks: result.durationTicks,
+      sha256: result.sha256,
+      record,
+    };
+  } catch (error) {
+    await encoder?.abort();
+    if (signal.aborted) throw new TesseraError("E_CANCELLED");
+    throw error;
+  }
+}
