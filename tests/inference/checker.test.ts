@@ -1,4 +1,4 @@
-/** @jest-environment ./tests/inference/ort-environment.cjs */
+/** @jest-environment ./tests/inference/ort-environment.js */
 import { checkPackage, formatReport } from "../../helper-service/inference/checker.js";
 import { BROKEN, hasReference, ORACLE, REFERENCE, TINY } from "./helpers.js";
 

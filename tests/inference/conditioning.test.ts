@@ -1,4 +1,4 @@
-/** @jest-environment ./tests/inference/ort-environment.cjs */
+/** @jest-environment ./tests/inference/ort-environment.js */
 import { assembleConditioning, timesAfter, timesBefore } from "../../helper-service/inference/conditioning.js";
 import { framesToTensor, type RgbFrame } from "../../helper-service/inference/frames.js";
 import { encodeFrames } from "../../helper-service/inference/graphs.js";
@@ -64,11 +64,11 @@ describe("the denoiser's feeds carry the conditioning at every step (tiny packag
     return normalizeLatents(z, pkg.manifest);
   }
 
-  test.each([
+  test.each<[string, { before?: RgbFrame[]; after?: RgbFrame[] }, number[]]>([
     ["tail extend", { before: footage(32, 32, 0) }, [-5, -4]],
     ["head extend", { after: footage(32, 32, 50) }, [9, 10]],
     ["gap fill", { before: footage(32, 32, 0), after: footage(32, 32, 50) }, [-5, -4, 9, 10]],
-  ] as const)("%s", async (_name, conditioning, times) => {
+  ])("%s", async (_name, conditioning, times) => {
     const spy = await spyDenoiser(pkg, cpu);
     await generate(pkg, { ...base, conditioning: { ...conditioning } });
     spy.restore();

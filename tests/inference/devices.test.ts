@@ -1,4 +1,4 @@
-/** @jest-environment ./tests/inference/ort-environment.cjs */
+/** @jest-environment ./tests/inference/ort-environment.js */
 import { candidateDevices, DEVICE_TABLE, firstLine } from "../../helper-service/inference/devices.js";
 import { inferenceChecks } from "../../helper-service/inference/doctor.js";
 import { ModelPackage } from "../../helper-service/inference/package.js";

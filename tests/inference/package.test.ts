@@ -1,4 +1,4 @@
-/** @jest-environment ./tests/inference/ort-environment.cjs */
+/** @jest-environment ./tests/inference/ort-environment.js */
 import { readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TesseraError } from "../../shared/errors.js";
@@ -41,7 +41,7 @@ describe("model package loading", () => {
     const copy = await tempCopy(TINY);
     const path = join(copy.dir, "transformer.onnx");
     const bytes = await readFile(path);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     await writeFile(path, bytes);
     await truncate(join(copy.dir, "tokenizer.json"), 100);
     const error = await refusal(copy.dir);

@@ -1,4 +1,4 @@
-/** @jest-environment ./tests/inference/ort-environment.cjs */
+/** @jest-environment ./tests/inference/ort-environment.js */
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";

@@ -2,19 +2,26 @@
 // outputs as host-realm typed arrays, and onnxruntime-common checks them with `instanceof Float32Array` inside the
 // test's realm, which fails in jest's default sandbox ("A float32 tensor's data must be type of Float32Array").
 // Jest already shares ArrayBuffer and Uint8Array this way; this shares the rest.
-// Use per file: /** @jest-environment ./tests/inference/ort-environment.cjs */
-const { TestEnvironment } = require("jest-environment-node");
+// Use per file: /** @jest-environment ./tests/inference/ort-environment.js */
+import { TestEnvironment } from "jest-environment-node";
 
 const TYPED_ARRAYS = [
-  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
-  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
 ];
 
-class OrtEnvironment extends TestEnvironment {
+export default class OrtEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     for (const name of TYPED_ARRAYS) this.global[name] = globalThis[name];
   }
 }
-
-module.exports = OrtEnvironment;
