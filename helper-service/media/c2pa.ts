@@ -23,8 +23,7 @@ export interface C2paConfig {
 export type C2paOutcome =
   | { state: "not-configured" }
   | { state: "not-installed"; detail: string }
-  | { state: "signed"; algorithm: string }
-  | { state: "failed"; detail: string };
+  | { state: "signed"; algorithm: string };
 
 // The slice of the package's API this file uses; checked at runtime because the package is optional.
 interface C2paModule {

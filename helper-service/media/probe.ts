@@ -11,6 +11,8 @@ import { lastErrorLine, runTool } from "./process.js";
 /** Larger frames than this are refused before decoding (a header can claim any size). */
 export const MAX_DIMENSION = 16384;
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+/** Above this a "frame rate" is a timestamp resolution, not a rate anyone shoots at. */
+const MAX_PLAUSIBLE_FPS = 240;
 
 const numeric = z.union([z.string(), z.number()]).optional().transform((v) => {
   if (v === undefined || v === "N/A") return undefined;
@@ -98,6 +100,39 @@ function rate(text: string | undefined): FrameRate | undefined {
   }
 }
 
+/** The typical interval between the first 120 video packets, as a (snapped) frame rate. */
+async function sampledRate(
+  path: string,
+  kind: MediaKind,
+  tools: MediaTools,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<FrameRate | undefined> {
+  const args = [
+    ...probeGuards(kind),
+    "-select_streams", "v:0", "-read_intervals", "%+#120", "-show_entries", "packet=pts_time", "-of", "csv=p=0",
+    fileArg(path),
+  ];
+  const result = await runTool(tools.ffprobe.path, args, { timeoutMs, signal, collectStdout: true, maxStdoutBytes: 64 * 1024 });
+  if (result.code !== 0) return undefined;
+  const times = result.stdout
+    .toString("utf8")
+    .split(/\s+/)
+    .map(Number)
+    .filter((t) => Number.isFinite(t))
+    .sort((a, b) => a - b);
+  const gaps = times.slice(1).map((t, i) => t - (times[i] as number)).filter((g) => g > 0).sort((a, b) => a - b);
+  // Interquartile mean: robust to held frames and bursts, yet exact enough for millisecond-rounded timestamps.
+  const middle = gaps.slice(Math.floor(gaps.length / 4), Math.ceil((gaps.length * 3) / 4));
+  const interval = middle.reduce((a, b) => a + b, 0) / middle.length;
+  if (!(interval > 0)) return undefined;
+  try {
+    return snapFrameRate(parseFrameRate((1 / interval).toFixed(3)));
+  } catch {
+    return undefined;
+  }
+}
+
 function corrupt(path: string, detail: string): TesseraError {
   return new TesseraError("E_MEDIA_CORRUPT", `"${path}": ${detail}`);
 }
@@ -146,8 +181,13 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<M
     throw new TesseraError("E_MEDIA_UNSUPPORTED", `"${path}" claims ${width}x${height} frames; the limit is ${MAX_DIMENSION}.`);
   }
   const nominal = rate(stream.r_frame_rate);
-  const average = rate(stream.avg_frame_rate);
-  const base = nominal ?? average;
+  let average = rate(stream.avg_frame_rate);
+  // Containers without per-stream rates (Matroska VFR) report the timestamp resolution (1000/1) and no average:
+  // measure the typical frame interval from the first packets instead.
+  if (!average || (nominal && toNumber(nominal) > MAX_PLAUSIBLE_FPS)) {
+    average = (await sampledRate(path, kind, tools, timeoutMs, options.signal)) ?? average;
+  }
+  const base = nominal && toNumber(nominal) <= MAX_PLAUSIBLE_FPS ? nominal : average ?? nominal;
   if (!base) throw corrupt(path, "the video stream has no frame rate.");
   const variable = !!nominal && !!average && Math.abs(toNumber(nominal) - toNumber(average)) > 0.01 * toNumber(average);
   // r_frame_rate of a variable stream is the finest timestamp step (often 90000/1 or 120/1): number frames at

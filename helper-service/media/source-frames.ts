@@ -133,8 +133,8 @@ async function decodeSpan(
   }));
 }
 
-/** The frame on screen at `seconds`: the last one that starts at or before it (a quarter frame of slack absorbs
- * container timestamp rounding, e.g. Matroska's milliseconds). */
+/** The frame on screen at `seconds`: the last one that starts at or before it (a little slack absorbs container
+ * timestamp rounding, e.g. Matroska's whole milliseconds). */
 function frameAt(frames: DecodedFrame[], seconds: number, slack: number): DecodedFrame | undefined {
   let found: DecodedFrame | undefined;
   for (const frame of frames) {
@@ -178,7 +178,7 @@ export async function readSourceFrames(request: SourceFramesRequest): Promise<So
     const span = { from, to: last + 2 * period };
     const timeoutMs = request.timeoutMs ?? 10_000 + 1000 * (span.to - span.from);
     const decoded = await decodeSpan(info, span, size, fit, tools, request.signal, timeoutMs);
-    const slack = period / 4;
+    const slack = Math.min(period / 4, 0.002);
     const startsInTime = decoded.length > 0 && (decoded[0] as DecodedFrame).seconds <= first + slack;
     if (startsInTime || from <= info.containerStartSeconds) {
       if (decoded.length === 0) throw new TesseraError("E_MEDIA_CORRUPT", `No frames could be decoded from "${path}" near frame ${indices[0]}.`);
