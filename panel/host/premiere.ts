@@ -48,6 +48,8 @@ export interface PremiereHostOptions {
 
 /** Loads Premiere's module; call only inside Premiere. */
 export function loadPremiere(): premierepro {
+  // UXP provides host modules only through its global require; the bundle keeps this call as it is.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("premierepro") as premierepro;
 }
 

@@ -61,6 +61,8 @@ export class SimulatedHost implements EditorHost {
   /** The undo history, oldest first: one entry per edit. */
   readonly undoLabels: string[] = [];
   private undoStack: Snapshot[] = [];
+  /** Bumped on every change: a cheap snapshot for React's useSyncExternalStore. */
+  version = 0;
 
   constructor(project: ProjectInfo, setup: SimulatedSequenceSetup) {
     this.project = project;
@@ -204,6 +206,10 @@ export class SimulatedHost implements EditorHost {
     this.changed();
   }
 
+  trackCount(): number {
+    return this.tracks.length;
+  }
+
   clip(id: string): SimulatedClip | undefined {
     return this.findClip(id);
   }
@@ -230,6 +236,7 @@ export class SimulatedHost implements EditorHost {
   // -- internals -----------------------------------------------------------------------------------------------
 
   private changed(): void {
+    this.version++;
     for (const listener of [...this.listeners]) listener();
   }
 

@@ -130,6 +130,22 @@ export class PanelModel {
     this.connection.stop();
   }
 
+  retryConnection(): void {
+    this.connection.retryNow();
+  }
+
+  requestPairingCode(): Promise<void> {
+    return this.connection.requestPairingCode();
+  }
+
+  submitPairingCode(code: string): Promise<void> {
+    return this.connection.submitPairingCode(code);
+  }
+
+  forgetPairing(): Promise<void> {
+    return this.connection.forgetPairing();
+  }
+
   say(tone: Message["tone"], text: string): void {
     this.update({ message: { tone, text } });
   }

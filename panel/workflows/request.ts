@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { describeIssues } from "../../shared/parse.js";
 import {
-  FitModeSchema,
   GenerationRequestSchema,
+  type FitModeSchema,
   type Conditioning,
   type GenerationRequest,
   type ModelInfo,

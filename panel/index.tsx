@@ -1,0 +1,42 @@
+/**
+ * The panel inside Premiere Pro: the real host (premiere.ts), the access token in UXP's secure storage, settings
+ * and the job ledger in UXP's localStorage, and UXP's global WebSocket.
+ */
+import { createRoot } from "react-dom/client";
+import { HelperConnection, type SocketLike } from "./client/connection.js";
+import { secureTokenStore, type SecureStorageLike } from "./client/token-store.js";
+import { loadPremiere, PremiereHost } from "./host/premiere.js";
+import { PanelModel } from "./model/panel-model.js";
+import { loadSettings } from "./model/settings.js";
+import { App } from "./ui/App.js";
+import { PANEL_VERSION } from "./version.js";
+
+interface UxpModule {
+  storage: { secureStorage: SecureStorageLike };
+}
+interface UxpFs {
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- UXP exposes its modules only through require */
+const uxp = require("uxp") as UxpModule;
+const fs = require("fs") as UxpFs;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const store = window.localStorage;
+const host = new PremiereHost(loadPremiere(), {
+  makeFolder: async (path) => {
+    await fs.mkdir(path, { recursive: true });
+  },
+});
+const connection = new HelperConnection({
+  createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+  tokens: secureTokenStore(uxp.storage.secureStorage),
+  preferredPort: loadSettings(store).port,
+  client: { name: "premiere-panel", version: PANEL_VERSION },
+});
+const model = new PanelModel({ host, connection, store });
+model.start();
+
+const root = document.getElementById("root");
+if (root) createRoot(root).render(<App model={model} />);

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Builds what ships and what the helper serves:
+//   dist/panel/    the UXP panel: one IIFE bundle (premierepro, uxp and fs stay external: UXP provides them),
+//                  its stylesheet, index.html, manifest.json and icons. `npm run package` zips this folder.
+//   dist/harness/  the browser harness the helper serves with --harness (index.html keeps <!--TESSERA_BOOT-->),
+//                  plus sample clips made with ffmpeg so Extend and Fill have media to read (skipped without ffmpeg).
+//   dist/helper/   the helper bundled with its packages external: only a check that it bundles (full build).
+// `--panel` (npm's prepare step) builds the first two quickly and never fails the install for a missing optional
+// piece (esbuild, ffmpeg); a full build fails loudly.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+
+const log = (line) => process.stdout.write(`build: ${line}\n`);
+
+function copy(from, to) {
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+}
+
+function copyIcons(into) {
+  for (const name of readdirSync(join(root, "icons"))) {
+    if (name.endsWith(".png")) copy(join(root, "icons", name), join(into, "icons", name));
+  }
+}
+
+async function loadEsbuild() {
+  return (await import("esbuild")).default;
+}
+
+const common = {
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  // UXP 7+ runs a modern V8; bigint literals need ES2020
+  target: ["es2020"],
+  jsx: "automatic",
+  logLevel: "warning",
+  legalComments: "none",
+  define: {
+    "process.env.NODE_ENV": '"production"',
+    __TESSERA_VERSION__: JSON.stringify(version),
+  },
+};
+
+/** The UXP panel folder (what the .ccx holds). */
+export async function buildPanel(esbuild) {
+  const out = join(dist, "panel");
+  rmSync(out, { recursive: true, force: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: { index: join(root, "panel/index.tsx") },
+    outdir: out,
+    external: ["premierepro", "uxp", "fs"],
+    minify: true,
+  });
+  await esbuild.build({ ...common, entryPoints: { index: join(root, "panel/ui/panel.css") }, outdir: out, minify: true });
+  copy(join(root, "panel/index.html"), join(out, "index.html"));
+  copy(join(root, "manifest.json"), join(out, "manifest.json"));
+  copyIcons(out);
+  log(`panel -> ${out}`);
+  return out;
+}
+
+export async function buildHarness(esbuild) {
+  const out = join(dist, "harness");
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/main.tsx") }, outdir: out });
+  await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/harness.css") }, outdir: out });
+  const page = readFileSync(join(root, "panel/harness/index.html"), "utf8");
+  if (!page.includes("<!--TESSERA_BOOT-->")) throw new Error("panel/harness/index.html lost its <!--TESSERA_BOOT--> placeholder");
+  writeFileSync(join(out, "index.html"), page);
+  copyIcons(out);
+  log(`harness -> ${out}`);
+  return out;
+}
+
+function ffmpegPath() {
+  const onPath = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" });
+  if (onPath.status === 0) return "ffmpeg";
+  try {
+    const installer = join(root, "node_modules/@ffmpeg-installer/ffmpeg/index.js");
+    if (existsSync(installer)) {
+      const text = spawnSync(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(installer)}).path)`]);
+      const path = text.stdout.toString();
+      if (path && existsSync(path)) return path;
+    }
+  } catch {
+    // no bundled ffmpeg either
+  }
+  return null;
+}
+
+// 5 s sample shots at the harness sequence's 23.976 fps, small enough to make in about a second each.
+const SAMPLES = [
+  { key: "interview", source: "testsrc2=size=640x360:rate=24000/1001" },
+  { key: "street", source: "smptehdbars=size=640x360:rate=24000/1001" },
+  { key: "harbour", source: "mandelbrot=size=640x360:rate=24000/1001" },
+];
+const SAMPLE_FRAMES = 120;
+
+/** Sample clips for the harness's V1; kept between builds. Without ffmpeg the harness runs without them. */
+export function buildHarnessMedia(out) {
+  const folder = join(out, "media");
+  mkdirSync(folder, { recursive: true });
+  const ffmpeg = ffmpegPath();
+  const clips = [];
+  for (const sample of SAMPLES) {
+    const file = join(folder, `${sample.key}.mp4`);
+    if (!existsSync(file) || statSync(file).size === 0) {
+      if (!ffmpeg) {
+        log("harness media skipped: ffmpeg not found (Extend and Fill in the harness need it)");
+        return null;
+      }
+      const args = ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", sample.source, "-frames:v", String(SAMPLE_FRAMES)];
+      args.push("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-colorspace", "bt709", file);
+      const run = spawnSync(ffmpeg, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000 });
+      if (run.status !== 0) {
+        rmSync(file, { force: true });
+        log(`harness media skipped: ffmpeg failed (${run.stderr?.toString().trim().split("\n").pop() ?? run.error})`);
+        return null;
+      }
+    }
+    clips.push({ key: sample.key, path: file, fps: { num: 24000, den: 1001 }, frames: SAMPLE_FRAMES });
+  }
+  writeFileSync(join(out, "media.json"), `${JSON.stringify({ clips }, null, 2)}\n`);
+  log(`harness media -> ${folder}`);
+  return clips;
+}
+
+/** Bundles the helper with its packages external, to prove it bundles (it runs through tsx, not from here). */
+export async function buildHelper(esbuild) {
+  const entry = join(root, "helper-service/cli.ts");
+  if (!existsSync(entry)) {
+    log("helper skipped: helper-service/cli.ts does not exist yet");
+    return null;
+  }
+  const out = join(dist, "helper");
+  rmSync(out, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: ["node20"],
+    packages: "external",
+    outdir: out,
+    logLevel: "warning",
+  });
+  log(`helper -> ${out}`);
+  return out;
+}
+
+async function main(argv) {
+  const panelOnly = argv.includes("--panel");
+  let esbuild;
+  try {
+    esbuild = await loadEsbuild();
+  } catch (error) {
+    if (panelOnly) {
+      log(`skipped: esbuild is not installed (${error.message}); run \`npm run build\` after installing dev dependencies`);
+      return;
+    }
+    throw error;
+  }
+  try {
+    await buildPanel(esbuild);
+    const harness = await buildHarness(esbuild);
+    buildHarnessMedia(harness);
+    if (!panelOnly) await buildHelper(esbuild);
+  } catch (error) {
+    if (!panelOnly) throw error;
+    // an install must not fail because a panel source is mid-edit; `npm run build` reports it properly
+    log(`panel build failed: ${error.message}`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.argv.slice(2)).catch((error) => {
+    process.stderr.write(`build failed: ${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  });
+}
