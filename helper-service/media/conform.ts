@@ -85,10 +85,13 @@ export function chooseModelSize(sizes: ModelVideo["sizes"], target: FrameSize): 
   return best as FrameSize;
 }
 
-/** Model frames needed so that every output frame lies within the generated span (frame 0 aligned to 0). */
+/**
+ * Model frames needed so that every output frame lies inside the generated span (frame 0 aligned to 0), plus one
+ * frame after the last output time: motion interpolation needs a frame on each side of every output frame.
+ */
 export function modelFramesFor(outputFrames: number, outputFps: Rational, fps: Rational): number {
   if (rationalEquals(outputFps, fps)) return outputFrames;
-  return convertFrames(outputFrames - 1, outputFps, fps, "ceil") + 1;
+  return convertFrames(outputFrames - 1, outputFps, fps, "ceil") + 2;
 }
 
 /** Splits `frames` into windows of the model's largest count; the last window is the smallest count that fits. */
@@ -162,7 +165,15 @@ export function scaleFilters(from: FrameSize, to: FrameSize, fit: FitMode, pixel
 export function retimeFilters(from: Rational, to: Rational, mode: RetimeMode): string[] {
   if (rationalEquals(from, to)) return [];
   const fps = formatFrameRate(to);
-  if (mode === "interpolate") return [`minterpolate=fps=${fps}:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1`];
+  if (mode === "interpolate") {
+    // minterpolate works on Y'CbCr only: go there and back with the same matrix at full range (near lossless),
+    // instead of letting ffmpeg insert BT.601 limited-range conversions.
+    return [
+      "scale=out_color_matrix=bt709:out_range=pc:flags=accurate_rnd+full_chroma_int,format=yuv444p",
+      `minterpolate=fps=${fps}:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1`,
+      "scale=in_color_matrix=bt709:in_range=pc:flags=accurate_rnd+full_chroma_int,format=gbrp",
+    ];
+  }
   // framerate blends in planar formats only; gbrp keeps RGB lossless on the way.
   return ["format=gbrp", `framerate=fps=${fps}`];
 }

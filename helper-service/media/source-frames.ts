@@ -182,8 +182,15 @@ export async function readSourceFrames(request: SourceFramesRequest): Promise<So
     const startsInTime = decoded.length > 0 && (decoded[0] as DecodedFrame).seconds <= first + slack;
     if (startsInTime || from <= info.containerStartSeconds) {
       if (decoded.length === 0) throw new TesseraError("E_MEDIA_CORRUPT", `No frames could be decoded from "${path}" near frame ${indices[0]}.`);
-      const frames = indices.map((index) => (frameAt(decoded, timeOf(index), slack) ?? (decoded[0] as DecodedFrame)).data);
-      return { frames, width: size.width, height: size.height, fps: request.fps, sourceFrames: indices, info };
+      const picked = indices.map((index) => frameAt(decoded, timeOf(index), slack) ?? (decoded[0] as DecodedFrame));
+      // A frame "held" for longer than this is missing, not held: a truncated or damaged file.
+      const maxHold = Math.max(1, 8 * period);
+      indices.forEach((index, i) => {
+        if (timeOf(index) - (picked[i] as DecodedFrame).seconds > maxHold) {
+          throw new TesseraError("E_MEDIA_CORRUPT", `Frame ${index} of "${path}" could not be decoded; the file may be truncated.`);
+        }
+      });
+      return { frames: picked.map((f) => f.data), width: size.width, height: size.height, fps: request.fps, sourceFrames: indices, info };
     }
     margin *= 4;
   }

@@ -91,6 +91,20 @@ describe("exact frame counts whatever the sequence rate", () => {
   });
 });
 
+test("motion interpolation (the quality option) also delivers exactly the frames asked for", async () => {
+  const fps = parseFrameRate("29.97");
+  const plan = conformPlan({ frames: 20, handles: 2, fps, width: 128, height: 72, retime: "interpolate" }, model);
+  const out = nodePath.join(temp.dir, "interpolated.mp4");
+  const encoder = await createEncoder({
+    format: "h264", out, fps, width: 128, height: 72, frames: plan.output.frames, source: plan.model, retime: plan.retime,
+  });
+  for (let i = 0; i < plan.model.frames; i++) await encoder.write(syntheticFrame(i, plan.model.width, plan.model.height));
+  const result = await encoder.finish();
+  const facts = ffprobeStream(result.path);
+  expect(Number(facts.nb_read_frames)).toBe(24);
+  expect(facts.r_frame_rate).toBe("30000/1001");
+});
+
 describe("refusals leave nothing behind", () => {
   test("wrong extension, odd size, missing frame count, existing file, outside the output roots", async () => {
     const base = { fps: { num: 25, den: 1 }, width: 64, height: 36 };
@@ -119,7 +133,7 @@ describe("refusals leave nothing behind", () => {
     });
     await expect(encoder.write(new Uint8Array(10))).rejects.toBeInstanceOf(TesseraError);
     for (let i = 0; i < 4; i++) await encoder.write(syntheticFrame(i, 64, 32));
-    await expect(encoder.finish()).rejects.toThrow(/4 frames arrived; 17 are needed for 48 output frames/);
+    await expect(encoder.finish()).rejects.toThrow(/4 frames arrived; 18 are needed for 48 output frames/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(temp.dir).filter((n) => n.includes("tessera-partial"))).toEqual([]);
   });
