@@ -27,6 +27,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     port: options.port,
     modelDirs,
     harness: options.harness ?? false,
+    // Another generator behind the same interface (a module whose default export is a GeneratorFactory).
+    generatorModule: process.env.TESSERA_GENERATOR_MODULE ? resolve(process.env.TESSERA_GENERATOR_MODULE) : undefined,
     allowedOrigins: options.allowOrigin,
     log,
     onPairingCode: (code) => say(`pairing code: ${code.code} (valid for 2 minutes)`),

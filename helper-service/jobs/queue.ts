@@ -9,7 +9,7 @@ import { EventEmitter } from "node:events";
 import { TesseraError, type ErrorBody } from "../../shared/errors.js";
 import type { GenerationRequest, HelperMessage, HelperMessageOf, JobPhase, QueueEntry } from "../../shared/protocol.js";
 import type { PreviewImage, Progress, RenderJob } from "../render/generator.js";
-import { outputFolderOf, removePartials } from "../render/output-files.js";
+import { removePartials } from "../render/output-files.js";
 import type { AuditLog } from "../safety/audit.js";
 import { promptSummary } from "../safety/audit.js";
 import { toQueueEntry, type JobRecord, type JobStore } from "./store.js";
@@ -47,9 +47,9 @@ export class JobQueue extends EventEmitter<QueueEvents> {
    * Picks up where the last run stopped: jobs that were running when the helper died go back to the front of
    * the queue for their second attempt, or fail if that was it. Then work starts.
    */
-  resume(): void {
+  async resume(): Promise<void> {
     for (const job of this.store.inState("running")) {
-      this.cleanup(job);
+      await this.cleanup(job);
       if (job.attempts < MAX_ATTEMPTS) {
         this.store.transition(job.jobId, "queued", { detail: "the helper stopped while it ran; retrying once" });
         this.options.audit?.write({ event: "retried", jobId: job.jobId, reason: "helper restarted" });
@@ -173,12 +173,12 @@ export class JobQueue extends EventEmitter<QueueEvents> {
       onNotice: (level, message) => this.emit("message", { type: "notice", level, message, jobId: job.jobId }),
     });
     this.current = undefined;
+    if (outcome.kind !== "done") await this.cleanup(job);
     this.finish(job, outcome);
   }
 
   private finish(job: JobRecord, outcome: Outcome): void {
     const { jobId } = job;
-    if (outcome.kind !== "done") this.cleanup(job);
     switch (outcome.kind) {
       case "done": {
         this.store.transition(jobId, "done", { output: outcome.output });
@@ -219,9 +219,9 @@ export class JobQueue extends EventEmitter<QueueEvents> {
     this.emit("message", message);
   }
 
-  private cleanup(job: JobRecord): void {
+  private async cleanup(job: JobRecord): Promise<void> {
     try {
-      const removed = removePartials(outputFolderOf(this.renderJob(job)), job.jobId);
+      const removed = await removePartials(this.renderJob(job));
       if (removed.length > 0) this.options.log?.info({ jobId: job.jobId, removed: removed.length }, "removed partial files");
     } catch (error) {
       this.options.log?.warn({ jobId: job.jobId, err: (error as Error).message }, "could not remove partial files");

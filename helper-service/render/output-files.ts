@@ -1,14 +1,12 @@
 /**
- * Where a job's file goes and how it gets there: the final name (slug_seed_jobid.ext, several takes per prompt
- * side by side), the temporary name it is written under in the same folder (so the publishing rename is atomic),
- * and the sweep that removes what a killed run left behind.
+ * Where a job's file goes: the final name (slug_seed_jobid.ext, several takes per prompt side by side), and the
+ * sweep that removes what a killed run left behind. The encoder writes under a hidden temp name in the same folder
+ * (".<final name>.tessera-partial-*") so that publishing is one atomic rename.
  */
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import type { OutputFormat } from "../../shared/protocol.js";
 import type { RenderJob } from "./generator.js";
-
-export const PARTIAL_PREFIX = ".tessera-partial-";
 
 export const FORMAT_EXTENSIONS: Readonly<Record<OutputFormat, string>> = { h264: ".mp4", prores: ".mov", png: "" };
 
@@ -33,21 +31,31 @@ export function finalPathOf(job: RenderJob): string {
   return join(job.output.folder, name + FORMAT_EXTENSIONS[request.output.format]);
 }
 
-/** The name it is written under until complete: hidden, in the same folder, tagged with job and attempt. */
-export function partialPathOf(finalPath: string, jobId: string, attempt: number): string {
-  const ext = extname(finalPath);
-  return join(dirname(finalPath), `${PARTIAL_PREFIX}${jobId}-a${attempt}-${basename(finalPath, ext)}${ext}`);
-}
-
-/** Removes every partial file or folder a run of this job left in `folder`; returns what it removed. */
-export function removePartials(folder: string, jobId: string): string[] {
+/**
+ * Removes what unfinished runs of a job left in its folder: the encoder's temp names
+ * (".<final name>.tessera-partial-*") and a sidecar written just before a publishing rename that never happened.
+ * Returns the removed paths.
+ */
+export async function removePartials(job: RenderJob): Promise<string[]> {
+  const folder = outputFolderOf(job);
   if (!existsSync(folder)) return [];
+  // Loaded only here: the media layer is heavy and this runs only after a job that did not finish.
+  const [{ PARTIAL_MARK }, { sidecarPath }] = await Promise.all([import("../media/encode.js"), import("../media/metadata.js")]);
+  const finalPath = finalPathOf(job);
+  const finalBase = basename(finalPath, extname(finalPath));
   const removed: string[] = [];
   for (const entry of readdirSync(folder)) {
-    if (!entry.startsWith(`${PARTIAL_PREFIX}${jobId}-`)) continue;
+    if (!entry.startsWith(`.${finalBase}${PARTIAL_MARK}`)) continue;
     const path = join(folder, entry);
     rmSync(path, { recursive: true, force: true });
     removed.push(path);
+  }
+  if (!existsSync(finalPath)) {
+    const sidecar = sidecarPath(finalPath);
+    if (existsSync(sidecar)) {
+      rmSync(sidecar, { force: true });
+      removed.push(sidecar);
+    }
   }
   return removed;
 }

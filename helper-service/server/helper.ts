@@ -195,7 +195,7 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     throw error;
   }
   recordInstance();
-  queue.resume();
+  await queue.resume();
   log.info({ port, dataDir, version }, "helper listening");
 
   // Dead connections (a laptop lid closed) are noticed and their session slot freed.

@@ -2,7 +2,8 @@
  * Pairing a first-time panel: on request the helper shows a fresh 6-digit code (terminal, log and
  * DATA_DIR/pairing for `tessera pair`); the user types it into the panel, which sends it back and receives the
  * token. A code lives two minutes and works once. Wrong codes are counted across codes (a fresh code does not
- * reset the count), and the fifth pauses pairing for ten minutes, so guessing a million codes is hopeless.
+ * reset the count): the fifth within ten minutes pauses pairing for ten minutes, so guessing a million codes is
+ * hopeless, while an occasional typo long ago does not count against the user.
  */
 import { randomInt, timingSafeEqual } from "node:crypto";
 import { TesseraError } from "../../shared/errors.js";
@@ -26,7 +27,8 @@ export interface PairingEvents {
 
 export class Pairing {
   private current: PairingCode | undefined;
-  private wrong = 0;
+  /** When each recent wrong code was typed. */
+  private wrong: number[] = [];
   private lockedUntil = 0;
 
   constructor(
@@ -47,7 +49,7 @@ export class Pairing {
     if (this.lockedUntil !== 0) {
       // The pause is over: start counting afresh.
       this.lockedUntil = 0;
-      this.wrong = 0;
+      this.wrong = [];
     }
   }
 
@@ -77,17 +79,18 @@ export class Pairing {
       timingSafeEqual(Buffer.from(code), Buffer.from(current.code));
     if (valid) {
       this.current = undefined;
-      this.wrong = 0;
+      this.wrong = [];
       this.events.onClear?.();
       return;
     }
-    this.wrong += 1;
-    if (this.wrong >= MAX_WRONG_CODES) {
+    const now = this.now();
+    this.wrong = [...this.wrong.filter((t) => now - t < LOCKOUT_MS), now];
+    if (this.wrong.length >= MAX_WRONG_CODES) {
       this.lockedUntil = this.now() + LOCKOUT_MS;
       this.current = undefined;
       this.events.onClear?.();
       this.events.onLocked?.(this.lockedUntil);
-      throw new TesseraError("E_PAIRING_LOCKED", `${MAX_WRONG_CODES} wrong codes in a row.`);
+      throw new TesseraError("E_PAIRING_LOCKED", `${MAX_WRONG_CODES} wrong codes in ten minutes.`);
     }
     const expired = current !== undefined && current.expiresAt <= this.now();
     throw new TesseraError(

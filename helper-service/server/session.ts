@@ -86,7 +86,8 @@ export class Session {
 
   private async onText(text: string): Promise<void> {
     const versionError = protocolMismatch(text);
-    if (versionError) return this.refuse("E_PROTOCOL_VERSION", versionError);
+    if (versionError && !this.authenticated) return this.refuse("E_PROTOCOL_VERSION", versionError);
+    if (versionError) return this.sendError("E_PROTOCOL_VERSION", `The ${versionError}.`);
     const parsed = parseClientMessage(text);
     if (!parsed.ok) return this.reject(parsed.error.requestId, "", parsed.error);
     const message = parsed.message;

@@ -6,7 +6,7 @@ import WebSocket from "ws";
 import { parseHelperMessage } from "../../shared/parse.js";
 import type { ClientMessageInput, HelperMessage, GenerationRequestInput } from "../../shared/protocol.js";
 import { createHelper, type Helper, type HelperOptions } from "../../helper-service/server/helper.js";
-import { silentLogger } from "../../helper-service/server/log.js";
+import { createLogger, silentLogger } from "../../helper-service/server/log.js";
 
 export const FAKE_GENERATOR = resolve(__dirname, "../jobs/fixtures/fake-generator.ts");
 
@@ -14,14 +14,16 @@ export function tempDir(prefix = "tessera-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startFakeHelper(options: Partial<HelperOptions> = {}): Promise<Helper> {
+/** A helper on a free port with the fake generator; `fileLog` keeps the real log file (DATA_DIR/logs). */
+export async function startFakeHelper(options: Partial<HelperOptions> & { fileLog?: boolean } = {}): Promise<Helper> {
+  const { fileLog, ...rest } = options;
   const dataDir = options.dataDir ?? tempDir();
   const helper = await createHelper({
     dataDir,
     port: 0,
     generatorModule: FAKE_GENERATOR,
-    log: silentLogger(),
-    ...options,
+    log: fileLog ? createLogger(dataDir, { stderr: false }) : silentLogger(),
+    ...rest,
   });
   await helper.ready;
   return helper;
@@ -139,5 +141,14 @@ export class TestClient {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/** Waits until `check` holds (the server side of a close lands a moment after the client's). */
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
