@@ -33,7 +33,9 @@ export function ffmpegBase(logLevel: "error" | "info" = "error"): string[] {
 /** Input options that confine what ffmpeg may open for this input. */
 export function inputGuards(kind: MediaKind): string[] {
   const demuxers = kind === "video" ? VIDEO_DEMUXERS : IMAGE_DEMUXERS;
-  return ["-protocol_whitelist", "file,pipe", "-format_whitelist", demuxers.join(",")];
+  // An image path is one file, never a pattern: "%d" or "*" in a name must not open its neighbours.
+  const single = kind === "image" ? ["-pattern_type", "none"] : [];
+  return ["-protocol_whitelist", "file,pipe", "-format_whitelist", demuxers.join(","), ...single];
 }
 
 /** A media file as input. `seekSeconds` seeks accurately (ffmpeg decodes from the previous keyframe). */
@@ -111,5 +113,6 @@ export function pngCodec(): string[] {
 /** ffprobe options that confine it the same way as ffmpeg inputs. */
 export function probeGuards(kind: MediaKind): string[] {
   const demuxers = kind === "video" ? VIDEO_DEMUXERS : IMAGE_DEMUXERS;
-  return ["-v", "error", "-protocol_whitelist", "file", "-format_whitelist", demuxers.join(",")];
+  const single = kind === "image" ? ["-pattern_type", "none"] : [];
+  return ["-v", "error", "-protocol_whitelist", "file", "-format_whitelist", demuxers.join(","), ...single];
 }

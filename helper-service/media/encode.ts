@@ -249,7 +249,8 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
       if (options.record && options.format !== "png") c2pa = await signC2pa(temp, options.record, options.c2pa);
       if (state !== "finishing") throw new TesseraError("E_CANCELLED");
       const sidecar = options.record ? await writeSidecar(out, options.record) : null;
-      if (options.overwrite) await rm(out, { recursive: true, force: true });
+      // A file is replaced atomically by the rename itself; a PNG folder has to go first.
+      if (options.overwrite && options.format === "png") await rm(out, { recursive: true, force: true });
       await rename(temp, out);
       state = "done";
       options.signal?.removeEventListener("abort", onAbort);

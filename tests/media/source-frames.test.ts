@@ -141,6 +141,12 @@ test("frames the panel rendered from the sequence are picked and scaled the same
   const got = await readRenderedFrames({ paths, sourceFps: { num: 24, den: 1 }, at: "tail", count: 5, fps: MODEL_FPS, width: W, height: H });
   expect(got.sourceFrames).toEqual([17, 20, 23, 26, 29]);
   expect(identify(got.frames, 30)).toEqual([17, 20, 23, 26, 29]);
+  // A name that looks like an ffmpeg pattern is still one file, not a sequence of its neighbours.
+  const { copyFileSync } = await import("node:fs");
+  const literal = nodePath.join(dir, "f_%03d.png");
+  copyFileSync(paths[7] as string, literal);
+  const single = await readRenderedFrames({ paths: [literal], sourceFps: { num: 24, den: 1 }, at: "tail", count: 1, fps: MODEL_FPS, width: W, height: H });
+  expect(identify(single.frames, 30)).toEqual([7]);
   await expect(
     readRenderedFrames({ paths: [nodePath.join(dir, "f_000.txt")], sourceFps: { num: 24, den: 1 }, at: "tail", count: 1, fps: MODEL_FPS, width: W, height: H }),
   ).rejects.toMatchObject({ code: "E_MEDIA_UNSUPPORTED" });
