@@ -1,0 +1,244 @@
+import type { Action, ProjectItem, TickTime } from "@adobe/premierepro";
+import { HostError } from "../../panel/host/editor-host";
+import { readTesseraXmp } from "../../panel/host/metadata";
+import { frameRateFromTimebase, PremiereHost } from "../../panel/host/premiere";
+import type { GenerationRecord } from "../../shared/protocol";
+import { framesToTicks } from "../../shared/time";
+import { createFakePremiere, FakeClip, FakeTrackItem, RuleViolation, type FakePremiere } from "./fakes/fake-premierepro";
+
+const FPS = { num: 24000, den: 1001 };
+const f = (n: number) => framesToTicks(n, FPS, "round");
+
+const record: GenerationRecord = {
+  tool: { name: "Tessera", version: "0.1.0" },
+  model: { id: "tessera-reference", version: "1.0.0", sha256: "a".repeat(64) },
+  prompt: 'harbour at "dawn" & fog',
+  negativePrompt: "",
+  seed: 7,
+  steps: 20,
+  guidance: 3,
+  shift: 1,
+  device: "cpu",
+  workflow: "broll",
+  conditioning: null,
+  digitalSourceType: "trainedAlgorithmicMedia",
+  createdAt: "2026-11-25T10:00:00.000Z",
+};
+
+function setup(): { fake: FakePremiere; host: PremiereHost; seqTracks: () => FakeTrackItem[][] } {
+  const fake = createFakePremiere();
+  const seq = fake.project.sequence!;
+  const interview = new FakeClip(fake.engine, "Interview.mov", "/media/interview.mov", f(480), 25);
+  const matte = new FakeClip(fake.engine, "Color Matte", "", f(1000), null);
+  seq.tracks[0]!.items.push(
+    seq.item({ name: "Interview.mov", start: 0n, end: f(96), inPoint: f(24), outPoint: f(120), clip: interview, speed: 1 }),
+    seq.item({ name: "Placeholder", start: f(96), end: f(168), inPoint: 0n, outPoint: f(72), clip: matte, speed: 1 }),
+  );
+  seq.playhead = f(48) + 5n; // between frames: workflows snap, the host reports what Premiere says
+  const host = new PremiereHost(fake.ppro, { importWaitMs: 50 });
+  return { fake, host, seqTracks: () => seq.tracks.map((t) => t.items) };
+}
+
+describe("the strict premierepro fake refuses what Premiere refuses", () => {
+  test("actions made outside lockedAccess, promises inside it, and seconds-based times are violations", async () => {
+    const { fake } = setup();
+    const root = fake.project.root;
+    expect(() => root.createBinAction("X", false)).toThrow(/outside project.lockedAccess/);
+    expect(() => fake.project.lockedAccess((async () => undefined) as unknown as () => void)).toThrow(/nothing may be awaited/);
+    expect(() => fake.ppro.TickTime.createWithSeconds(1)).toThrow(RuleViolation);
+    expect(() => fake.ppro.TickTime.createWithTicks(5 as unknown as string)).toThrow(/decimal tick string/);
+    let late: Action | null = null;
+    fake.project.lockedAccess(() => {
+      void Promise.resolve().then(() => {
+        try {
+          late = root.createBinAction("late", false);
+        } catch (error) {
+          late = error as Action;
+        }
+      });
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(late).toBeInstanceOf(RuleViolation);
+  });
+
+  test("importFiles throws for an undefined bin and 'succeeds' without importing a missing file", async () => {
+    const { fake } = setup();
+    await expect(fake.project.importFiles(["/x.mp4"], true, undefined, false)).rejects.toThrow("Illegal Parameter type");
+    await expect(fake.project.importFiles(["/nope.mp4"], true, fake.project.root as unknown as ProjectItem, false)).resolves.toBe(true);
+    expect(fake.project.root.items).toHaveLength(0);
+  });
+
+  test("a transaction without an undo label, or a rippling removal, is refused", () => {
+    const { fake } = setup();
+    expect(() => fake.project.lockedAccess(() => void fake.project.executeTransaction(() => undefined))).toThrow(/undo label/);
+    const editor = fake.ppro.SequenceEditor.getEditor(fake.project.sequence as never);
+    expect(() => editor.createRemoveItemsAction({} as never, true, 0 as never)).toThrow(/never ripples/);
+    expect(() => editor.createInsertProjectItemAction({} as never, {} as TickTime, 0, 0, true)).toThrow(/only overwrites/);
+  });
+});
+
+describe("PremiereHost reads the sequence", () => {
+  test("23.976 from the timebase, frame size, playhead ticks, no In/Out when it covers everything", async () => {
+    const { host } = setup();
+    expect(frameRateFromTimebase("10594584000")).toEqual({ num: 24000, den: 1001 });
+    expect(frameRateFromTimebase("10584000000")).toEqual({ num: 24, den: 1 });
+    expect(() => frameRateFromTimebase("0")).toThrow(HostError);
+    const seq = await host.getSequence();
+    expect(seq).toMatchObject({ id: "seq-guid-1", width: 1920, height: 1080, fps: FPS, inPoint: null, outPoint: null, videoTrackCount: 2 });
+    expect(seq?.playhead).toBe(f(48) + 5n);
+    expect(await host.getProject()).toEqual({ id: "project-guid-1", name: "Edit.prproj", path: "/Volumes/Work/Edit/Edit.prproj" });
+  });
+
+  test("a real In/Out range comes through", async () => {
+    const { fake, host } = setup();
+    fake.project.sequence!.inPoint = f(24);
+    fake.project.sequence!.outPoint = f(72);
+    const seq = await host.getSequence();
+    expect([seq?.inPoint, seq?.outPoint]).toEqual([f(24), f(72)]);
+  });
+
+  test("the selection keeps video items only, with media path and rate; a matte has no media", async () => {
+    const { fake, host, seqTracks } = setup();
+    const [interview, placeholder] = seqTracks()[0]!;
+    const audio = new FakeTrackItem(interview!.data, () => 0); // no video transitions: an audio item
+    fake.project.sequence!.selected = [placeholder!, audio, interview!];
+    const selection = await host.getSelection();
+    expect(selection.map((c) => c.name)).toEqual(["Interview.mov", "Placeholder"]);
+    expect(selection[0]).toMatchObject({ track: 0, start: 0n, end: f(96), inPoint: f(24), mediaPath: "/media/interview.mov", mediaFps: { num: 25, den: 1 } });
+    expect(selection[1]).toMatchObject({ mediaPath: null, mediaFps: null, start: f(96) });
+  });
+
+  test("no project: null sequence, and edits say so", async () => {
+    const { fake, host } = setup();
+    fake.closeProject();
+    expect(await host.getSequence()).toBeNull();
+    await expect(host.importMedia("/a.mp4", "Tessera Media")).rejects.toThrow("No project is open");
+  });
+});
+
+describe("PremiereHost imports into the Tessera Media bin", () => {
+  test("makes the bin in one labelled step, passes it to importFiles, finds the item, reuses it the second time", async () => {
+    const { fake, host } = setup();
+    fake.engine.files.add("/out/clip_7_abc.mp4");
+    const item = await host.importMedia("/out/clip_7_abc.mp4", "Tessera Media");
+    expect(item).toMatchObject({ name: "clip_7_abc.mp4", path: "/out/clip_7_abc.mp4" });
+    expect(fake.engine.undo).toEqual(['Tessera: create bin "Tessera Media"']);
+    const bin = fake.project.root.items[0]!;
+    expect(bin.name).toBe("Tessera Media");
+    expect(fake.engine.importCalls).toEqual([{ paths: ["/out/clip_7_abc.mp4"], bin }]);
+    const again = await host.importMedia("/out/clip_7_abc.mp4", "Tessera Media");
+    expect(again.id).toBe(item.id);
+    expect(fake.engine.importCalls).toHaveLength(1);
+  });
+
+  test("a reported success that imported nothing is an error naming the file", async () => {
+    const { host } = setup();
+    await expect(host.importMedia("/out/missing.mp4", "Tessera Media")).rejects.toThrow(/reported importing missing.mp4 but it is not in the "Tessera Media" bin/);
+  });
+});
+
+describe("PremiereHost.applyEdit", () => {
+  async function imported(s: ReturnType<typeof setup>) {
+    s.fake.engine.files.add("/out/new.mp4");
+    return s.host.importMedia("/out/new.mp4", "Tessera Media");
+  }
+
+  test("one undo step: trims handles with the item's In/Out, overwrites at the start, writes XMP and the column", async () => {
+    const s = setup();
+    const media = await imported(s);
+    const placed = await s.host.applyEdit({
+      label: 'Tessera: B-roll "harbour"',
+      remove: [],
+      place: { media, track: 1, start: f(48), sourceIn: f(12), sourceOut: f(12 + 72) },
+      record,
+    });
+    expect(placed).toMatchObject({ name: "new.mp4", track: 1, start: f(48), end: f(120), inPoint: f(12), outPoint: f(84) });
+    expect(s.fake.engine.undo.at(-1)).toBe('Tessera: B-roll "harbour"');
+    expect(s.fake.engine.undo).toHaveLength(2); // the bin, then the edit
+    const clip = s.fake.project.root.items[0]!.items[0] as FakeClip;
+    expect(readTesseraXmp(clip.xmp)).toEqual(record);
+    expect(clip.projectMetadata).toContain("premierePrivateProjectMetaData:Tessera");
+    expect(clip.projectMetadata).toContain("harbour at &quot;dawn&quot; &amp; fog");
+    expect(s.seqTracks()[0]).toHaveLength(2); // V1 untouched: nothing rippled
+  });
+
+  test("replacing removes the placeholder without ripple and keeps its track, start and length", async () => {
+    const s = setup();
+    const media = await imported(s);
+    const [placeholder] = (await s.host.getSelection().then(() => s.host.getVideoTracks()))[0]!.clips.slice(1);
+    const placed = await s.host.applyEdit({
+      label: "Tessera: Replace",
+      remove: [placeholder!],
+      place: { media, track: 0, start: f(96), sourceIn: f(12), sourceOut: f(12 + 72) },
+      record: null,
+    });
+    expect(placed).toMatchObject({ track: 0, start: f(96), end: f(168) });
+    const names = s.seqTracks()[0]!.map((i) => i.data.name).sort();
+    expect(names).toEqual(["Interview.mov", "new.mp4"]);
+  });
+
+  test("the track past the last makes a new track; further than that is refused before any change", async () => {
+    const s = setup();
+    const media = await imported(s);
+    const placed = await s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 2, start: 0n, sourceIn: 0n, sourceOut: f(24) }, record: null });
+    expect(placed.track).toBe(2);
+    await expect(
+      s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 9, start: 0n, sourceIn: 0n, sourceOut: f(24) }, record: null }),
+    ).rejects.toThrow("There is no video track V10.");
+  });
+
+  test("a placeholder that moved is reported, not guessed", async () => {
+    const s = setup();
+    const media = await imported(s);
+    const gone = { ...(await s.host.getVideoTracks())[0]!.clips[1]!, start: f(500) };
+    await expect(s.host.applyEdit({ label: "Tessera: Replace", remove: [gone], place: { media, track: 0, start: f(96), sourceIn: 0n, sourceOut: f(72) }, record: null })).rejects.toThrow(
+      'The clip "Placeholder" is no longer where it was.',
+    );
+    expect(s.fake.engine.undo).toHaveLength(1);
+  });
+
+  test("an edit Premiere reports done but that placed nothing is caught by reading back", async () => {
+    const s = setup();
+    const media = await imported(s);
+    s.fake.engine.dropOverwrites = true;
+    await expect(
+      s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 1, start: 0n, sourceIn: 0n, sourceOut: f(24) }, record: null }),
+    ).rejects.toThrow('Premiere reported "Tessera: B-roll" done, but no clip is on V2.');
+  });
+
+  test("a transaction Premiere rolls back is an error", async () => {
+    const s = setup();
+    const media = await imported(s);
+    // media shorter than the asked In/Out: the transaction rolls back
+    await expect(
+      s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 1, start: 0n, sourceIn: 0n, sourceOut: f(100000) }, record: null }),
+    ).rejects.toThrow('Premiere refused the edit "Tessera: B-roll".');
+  });
+});
+
+describe("PremiereHost.renderFrames", () => {
+  test("exports PNG frames at tick times into the folder it makes", async () => {
+    const { fake } = setup();
+    const made: string[] = [];
+    const host = new PremiereHost(fake.ppro, { makeFolder: async (p) => void made.push(p) });
+    const paths = await host.renderFrames([f(10), f(13)], "/Volumes/Work/Edit/Tessera Media/.conditioning/j1");
+    expect(made).toEqual(["/Volumes/Work/Edit/Tessera Media/.conditioning/j1"]);
+    expect(paths).toEqual([
+      "/Volumes/Work/Edit/Tessera Media/.conditioning/j1/frame_000.png",
+      "/Volumes/Work/Edit/Tessera Media/.conditioning/j1/frame_001.png",
+    ]);
+    expect(fake.engine.exported.map((e) => [e.ticks, e.width, e.height])).toEqual([
+      [f(10).toString(), 640, 360],
+      [f(13).toString(), 640, 360],
+    ]);
+  });
+
+  test("without a way to make folders, or when export fails, it answers null (the workflow uses the media)", async () => {
+    const { fake, host } = setup();
+    expect(await host.renderFrames([0n], "/tmp/x")).toBeNull();
+    fake.engine.canExport = false;
+    const rendering = new PremiereHost(fake.ppro, { makeFolder: async () => undefined });
+    expect(await rendering.renderFrames([0n], "/tmp/x")).toBeNull();
+  });
+});
