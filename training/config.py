@@ -18,7 +18,7 @@ CONFIGS = {
     # Shipped reference model, sized for ~1.5 h of training on 2 CPU cores.
     "reference": dict(ae=(32, 48, 80), ae_dec_res=2, text_dim=128, text_layers=2, text_heads=4,
                       dit_dim=192, dit_depth=5, dit_heads=6, mlp_ratio=3,
-                      sizes=[[32, 32]]),
+                      sizes=[[32, 32], [64, 32], [32, 64]]),
     # Large random-weight package for memory benchmarks (never trained).
     "large": dict(ae=(64, 128, 256), ae_dec_res=3, text_dim=256, text_layers=4, text_heads=8,
                   dit_dim=512, dit_depth=12, dit_heads=8, mlp_ratio=4,

@@ -142,34 +142,8 @@ def write_package(out, cfg, ae, text, dit, stats, meta):
         for key, module in parts.items():
             export_graph(affine_layernorms(module).eval(), ex[key], os.path.join(tmp, GRAPHS[key][0]), key)
         vocab.write_tokenizer(os.path.join(tmp, "tokenizer.json"))
-        keep = {n: meta[n] for n in ("README.md",) if n in meta}
-        for name, src in keep.items():
-            shutil.copy(src, os.path.join(tmp, name))
-        files = {n: {"sha256": sha256(os.path.join(tmp, n)), "bytes": os.path.getsize(os.path.join(tmp, n))}
-                 for n in sorted(os.listdir(tmp))}
-        model_json = {
-            "format": "tessera-model/1",
-            "id": meta["id"], "version": meta["version"], "license": "Apache-2.0", "description": meta["description"],
-            "video": {"fps": 8, "sizes": cfg["sizes"], "frames": {"step": TEMPORAL, "offset": 1, "max": dataset.WINDOW}},
-            "latent": {"channels": LATENT_CHANNELS, "temporal": TEMPORAL, "spatial": SPATIAL,
-                       "mean": stats["mean"], "std": stats["std"], "rgbFactors": stats["rgbFactors"],
-                       "rgbBias": stats["rgbBias"]},
-            "text": {"tokenizer": "tokenizer.json", "maxTokens": MAX_TOKENS, "encoder": "text_encoder.onnx",
-                     "dim": cfg["text_dim"], "padId": 0, "unkToken": vocab.UNK},
-            "denoiser": {"file": "transformer.onnx", "prediction": "flow-velocity", "patch": list(PATCH)},
-            "vae": {"encoder": "vae_encoder.onnx", "decoder": "vae_decoder.onnx"},
-            "scheduler": {"kind": "flow-match-euler", "shift": meta.get("shift", 1.0), "steps": meta.get("steps", 20),
-                          "guidance": meta.get("guidance", 3.0)},
-            "capabilities": {"textToVideo": True, "extendTail": True, "extendHead": True, "fill": True,
-                             "conditionFrames": dataset.COND},
-            "dtype": {"default": "float32"},
-            "files": files,
-        }
-        with open(os.path.join(tmp, "model.json"), "w") as f:
-            json.dump(model_json, f, indent=2)
-            f.write("\n")
         if os.path.isdir(out):
-            for n in os.listdir(out):  # only this exporter's files; README.md model card lives beside them
+            for n in os.listdir(out):  # only this exporter's files; a model card or metrics beside them stay
                 if n.endswith(".onnx") or n in ("model.json", "tokenizer.json"):
                     os.remove(os.path.join(out, n))
         os.makedirs(out, exist_ok=True)
@@ -177,6 +151,31 @@ def write_package(out, cfg, ae, text, dit, stats, meta):
             os.replace(os.path.join(tmp, n), os.path.join(out, n))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    # the contract lists every file of the folder except model.json (model card and metrics included)
+    files = {n: {"sha256": sha256(os.path.join(out, n)), "bytes": os.path.getsize(os.path.join(out, n))}
+             for n in sorted(os.listdir(out)) if n != "model.json" and not n.startswith(".")}
+    model_json = {
+        "format": "tessera-model/1",
+        "id": meta["id"], "version": meta["version"], "license": "Apache-2.0", "description": meta["description"],
+        "video": {"fps": 8, "sizes": cfg["sizes"], "frames": {"step": TEMPORAL, "offset": 1, "max": dataset.WINDOW}},
+        "latent": {"channels": LATENT_CHANNELS, "temporal": TEMPORAL, "spatial": SPATIAL,
+                   "mean": stats["mean"], "std": stats["std"], "rgbFactors": stats["rgbFactors"],
+                   "rgbBias": stats["rgbBias"]},
+        "text": {"tokenizer": "tokenizer.json", "maxTokens": MAX_TOKENS, "encoder": "text_encoder.onnx",
+                 "dim": cfg["text_dim"], "padId": 0, "unkToken": vocab.UNK},
+        "denoiser": {"file": "transformer.onnx", "prediction": "flow-velocity", "patch": list(PATCH)},
+        "vae": {"encoder": "vae_encoder.onnx", "decoder": "vae_decoder.onnx"},
+        "scheduler": {"kind": "flow-match-euler", "shift": meta.get("shift", 1.0), "steps": meta.get("steps", 20),
+                      "guidance": meta.get("guidance", 3.0)},
+        "capabilities": {"textToVideo": True, "extendTail": True, "extendHead": True, "fill": True,
+                         "conditionFrames": dataset.COND},
+        "dtype": {"default": "float32"},
+        "files": files,
+    }
+    with open(os.path.join(out, "model.json.tmp"), "w") as f:
+        json.dump(model_json, f, indent=2)
+        f.write("\n")
+    os.replace(os.path.join(out, "model.json.tmp"), os.path.join(out, "model.json"))
     return model_json
 
 
