@@ -14,7 +14,6 @@ const LEET: Readonly<Record<string, string>> = {
   "7": "t",
   "@": "a",
   $: "s",
-  "!": "i",
 };
 
 /** Lower case, compatibility forms folded (NFKC), accents removed, leetspeak mapped to letters. */
@@ -30,10 +29,10 @@ export function foldText(text: string): string {
 }
 
 /**
- * Words of folded text, in order. Runs of single letters ("n u d e", "n.u.d.e") are joined and appended as extra
- * words, so spelling a word out letter by letter does not dodge a rule.
+ * The folded text as sequences of words: as written, and with runs of single letters joined ("n u d e",
+ * "n.u.d.e" -> "nude") so spelling a word out letter by letter does not dodge a rule.
  */
-export function wordsOf(text: string): string[] {
+export function wordSequences(text: string): string[][] {
   const words = foldText(text)
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
@@ -44,10 +43,11 @@ export function wordsOf(text: string): string[] {
       run += word;
       continue;
     }
-    if (run.length > 1) joined.push(run);
+    if (run) joined.push(run);
     run = "";
+    if (word) joined.push(word);
   }
-  return [...words, ...joined];
+  return joined.length === words.length ? [words] : [words, joined];
 }
 
 /** A term as a sequence of word patterns; `*` at a word's end matches any continuation ("gun*" -> "guns"). */
@@ -63,7 +63,7 @@ export function compileTerm(term: string): TermPattern {
     .filter((w) => w.length > 0)
     .map((w) => {
       const prefix = w.endsWith("*");
-      const stem = wordsOf(prefix ? w.slice(0, -1) : w).join("");
+      const stem = wordSequences(prefix ? w.slice(0, -1) : w)[0]!.join("");
       return { stem, prefix };
     })
     .filter((w) => w.stem.length > 0);
@@ -74,14 +74,16 @@ function wordMatches(word: string, pattern: { stem: string; prefix: boolean }): 
   return pattern.prefix ? word.startsWith(pattern.stem) : word === pattern.stem;
 }
 
-/** True when the term's words occur consecutively, each on a word boundary. */
-export function matchesTerm(words: readonly string[], term: TermPattern): boolean {
+/** True when the term's words occur consecutively, each on a word boundary, in any of the sequences. */
+export function matchesTerm(sequences: readonly (readonly string[])[], term: TermPattern): boolean {
   const n = term.words.length;
   if (n === 0) return false;
-  for (let i = 0; i + n <= words.length; i++) {
-    let all = true;
-    for (let j = 0; j < n && all; j++) all = wordMatches(words[i + j]!, term.words[j]!);
-    if (all) return true;
-  }
-  return false;
+  return sequences.some((words) => {
+    for (let i = 0; i + n <= words.length; i++) {
+      let all = true;
+      for (let j = 0; j < n && all; j++) all = wordMatches(words[i + j]!, term.words[j]!);
+      if (all) return true;
+    }
+    return false;
+  });
 }

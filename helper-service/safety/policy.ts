@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { TesseraError } from "../../shared/errors.js";
 import { describeIssues } from "../../shared/parse.js";
-import { compileTerm, matchesTerm, wordsOf, type TermPattern } from "./normalize.js";
+import { compileTerm, matchesTerm, wordSequences, type TermPattern } from "./normalize.js";
 import { DEFAULT_RULES } from "./default-rules.js";
 
 export const PolicyRuleSchema = z
@@ -132,7 +132,7 @@ export class PromptPolicy {
 
   /** The first block-list rule the prompt meets, if any. */
   match(prompt: string): PolicyRule | undefined {
-    const words = wordsOf(prompt);
+    const words = wordSequences(prompt);
     for (const { rule, terms, all } of this.rules) {
       if (terms.some((t) => matchesTerm(words, t))) return rule;
       if (all.length > 0 && all.every((group) => group.some((t) => matchesTerm(words, t)))) return rule;
