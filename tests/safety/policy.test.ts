@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { TesseraError } from "../../shared/errors.js";
+import type { TesseraError } from "../../shared/errors.js";
 import { foldText, wordSequences } from "../../helper-service/safety/normalize.js";
 import { loadPolicyConfig, loadPromptPolicy, PromptPolicy, PolicyConfigSchema } from "../../helper-service/safety/policy.js";
 import { tempDir } from "../server/support.js";
