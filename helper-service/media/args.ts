@@ -16,9 +16,7 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(["png", "jpg", "jpe
 export const VIDEO_DEMUXERS = [
   "mov", "matroska", "avi", "mxf", "mpegts", "mpeg", "asf", "flv", "dv", "ogg", "yuv4mpegpipe",
 ] as const;
-export const IMAGE_DEMUXERS = [
-  "image2", "png_pipe", "jpeg_pipe", "tiff_pipe", "bmp_pipe", "webp_pipe",
-] as const;
+export const IMAGE_DEMUXERS = ["image2"] as const;
 
 /** A user path as an ffmpeg input/output: the `file:` prefix stops "concat:…", "http:…" etc. being protocols. */
 export function fileArg(path: string): string {
@@ -30,12 +28,14 @@ export function ffmpegBase(logLevel: "error" | "info" = "error"): string[] {
   return ["-hide_banner", "-nostdin", "-loglevel", logLevel, "-y"];
 }
 
+// An image is read by the image2 demuxer as one file, never a pattern: "%d" or "*" in a name must not open its
+// neighbours. (Forcing image2 also keeps -pattern_type meaningful: ffmpeg rejects options no demuxer uses.)
+const SINGLE_IMAGE = ["-f", "image2", "-pattern_type", "none"];
+
 /** Input options that confine what ffmpeg may open for this input. */
 export function inputGuards(kind: MediaKind): string[] {
   const demuxers = kind === "video" ? VIDEO_DEMUXERS : IMAGE_DEMUXERS;
-  // An image path is one file, never a pattern: "%d" or "*" in a name must not open its neighbours.
-  const single = kind === "image" ? ["-pattern_type", "none"] : [];
-  return ["-protocol_whitelist", "file,pipe", "-format_whitelist", demuxers.join(","), ...single];
+  return ["-protocol_whitelist", "file,pipe", "-format_whitelist", demuxers.join(","), ...(kind === "image" ? SINGLE_IMAGE : [])];
 }
 
 /** A media file as input. `seekSeconds` seeks accurately (ffmpeg decodes from the previous keyframe). */
@@ -71,7 +71,11 @@ export function rawRgbOutput(): string[] {
  * saturated colours; full_chroma_int and accurate_rnd keep the conversion as exact as 8/10 bits allow.
  */
 export function bt709Filter(pixFmt: "yuv420p" | "yuv422p10le"): string {
-  return `scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=${pixFmt}`;
+  // setparams tags the frames themselves: newer ffmpeg lets untagged frames override the encoder's tag options.
+  return [
+    `scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=${pixFmt}`,
+    "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+  ].join(",");
 }
 
 /** Tags that say what bt709Filter did, for the encoder's VUI/header and the container's colr atom. */
@@ -113,6 +117,5 @@ export function pngCodec(): string[] {
 /** ffprobe options that confine it the same way as ffmpeg inputs. */
 export function probeGuards(kind: MediaKind): string[] {
   const demuxers = kind === "video" ? VIDEO_DEMUXERS : IMAGE_DEMUXERS;
-  const single = kind === "image" ? ["-pattern_type", "none"] : [];
-  return ["-v", "error", "-protocol_whitelist", "file", "-format_whitelist", demuxers.join(","), ...single];
+  return ["-v", "error", "-protocol_whitelist", "file", "-format_whitelist", demuxers.join(","), ...(kind === "image" ? SINGLE_IMAGE : [])];
 }
