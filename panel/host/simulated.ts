@@ -96,7 +96,7 @@ export class SimulatedHost implements EditorHost {
     }));
   }
 
-  async renderFrames(): Promise<string[] | null> {
+  async renderFrames(_times: Ticks[], _folder: string): Promise<string[] | null> {
     return null; // a browser page cannot render frames to disk
   }
 

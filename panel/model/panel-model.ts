@@ -69,6 +69,8 @@ export class PanelModel {
   private readonly store: KeyValueStore;
   private readonly random: () => number;
   private unsubscribe: (() => void)[] = [];
+  /** Jobs being placed right now: the same "done" heard twice must not start a second placement. */
+  private readonly landing = new Set<string>();
   private hostKey = "";
 
   constructor(options: PanelModelOptions) {
@@ -399,7 +401,8 @@ export class PanelModel {
   async land(clientJobId: string): Promise<void> {
     const pending = this.pending.get(clientJobId);
     const view = this.state.jobs.find((j) => j.clientJobId === clientJobId);
-    if (!pending?.jobId || !view?.output) return;
+    if (!pending?.jobId || !view?.output || this.landing.has(clientJobId)) return;
+    this.landing.add(clientJobId);
     this.updateJob(clientJobId, (j) => ({ ...j, status: "placing", note: null }));
     try {
       const landed = await landJob(this.host, this.ledger, { jobId: pending.jobId, plan: pending.plan, output: view.output });
@@ -413,6 +416,8 @@ export class PanelModel {
       void this.refreshHost();
     } catch (error) {
       this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: `Not placed: ${messageOf(error)}` }));
+    } finally {
+      this.landing.delete(clientJobId);
     }
   }
 

@@ -1,10 +1,11 @@
 import type { Action, ProjectItem, TickTime } from "@adobe/premierepro";
-import { HostError } from "../../panel/host/editor-host";
-import { readTesseraXmp } from "../../panel/host/metadata";
-import { frameRateFromTimebase, PremiereHost } from "../../panel/host/premiere";
-import type { GenerationRecord } from "../../shared/protocol";
-import { framesToTicks } from "../../shared/time";
-import { createFakePremiere, FakeClip, FakeTrackItem, RuleViolation, type FakePremiere } from "./fakes/fake-premierepro";
+import { HostError } from "../../panel/host/editor-host.js";
+import { readTesseraXmp } from "../../panel/host/metadata.js";
+import { frameRateFromTimebase, PremiereHost } from "../../panel/host/premiere.js";
+import type { GenerationRecord } from "../../shared/protocol.js";
+import { framesToTicks } from "../../shared/time.js";
+import type { FakeBin} from "./fakes/fake-premierepro.js";
+import { createFakePremiere, FakeClip, FakeTrackItem, RuleViolation, type FakePremiere } from "./fakes/fake-premierepro.js";
 
 const FPS = { num: 24000, den: 1001 };
 const f = (n: number) => framesToTicks(n, FPS, "round");
@@ -156,7 +157,7 @@ describe("PremiereHost.applyEdit", () => {
     expect(placed).toMatchObject({ name: "new.mp4", track: 1, start: f(48), end: f(120), inPoint: f(12), outPoint: f(84) });
     expect(s.fake.engine.undo.at(-1)).toBe('Tessera: B-roll "harbour"');
     expect(s.fake.engine.undo).toHaveLength(2); // the bin, then the edit
-    const clip = s.fake.project.root.items[0]!.items[0] as FakeClip;
+    const clip = (s.fake.project.root.items[0] as FakeBin).items[0] as FakeClip;
     expect(readTesseraXmp(clip.xmp)).toEqual(record);
     expect(clip.projectMetadata).toContain("premierePrivateProjectMetaData:Tessera");
     expect(clip.projectMetadata).toContain("harbour at &quot;dawn&quot; &amp; fog");

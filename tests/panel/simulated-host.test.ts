@@ -1,6 +1,6 @@
-import { HostError } from "../../panel/host/editor-host";
-import { baseName, dirName, joinPath, mediaFolderFor, samePath } from "../../panel/host/paths";
-import { clipNamed, demoHost, f } from "./support";
+import { HostError } from "../../panel/host/editor-host.js";
+import { baseName, dirName, joinPath, mediaFolderFor, samePath } from "../../panel/host/paths.js";
+import { clipNamed, demoHost, f } from "./support.js";
 
 describe("SimulatedHost keeps Premiere's editing semantics", () => {
   test("an overwrite splits the clip it lands inside and moves nothing else", async () => {

@@ -1,7 +1,7 @@
 // Shared test data for the panel: a 23.976 sequence like the harness's, a model, a finished job output.
-import { SimulatedHost } from "../../panel/host/simulated";
-import type { GenerationRecord, JobOutput, ModelInfo } from "../../shared/protocol";
-import { framesToTicks, type FrameRate } from "../../shared/time";
+import { SimulatedHost } from "../../panel/host/simulated.js";
+import type { GenerationRecord, JobOutput, ModelInfo } from "../../shared/protocol.js";
+import { framesToTicks, type FrameRate } from "../../shared/time.js";
 
 export const FPS: FrameRate = { num: 24000, den: 1001 };
 export const f = (n: number) => framesToTicks(n, FPS, "round");

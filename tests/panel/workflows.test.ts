@@ -1,13 +1,13 @@
-import type { ConnectionState } from "../../panel/client/connection-state";
-import type { ClipInfo, TrackInfo } from "../../panel/host/editor-host";
-import { gateAll, type GateInput } from "../../panel/workflows/capabilities";
-import { conditioningTimes, extendConditioning, fillConditioning, mediaSource } from "../../panel/workflows/conditioning";
-import { landJob, resolveTarget, trimRange } from "../../panel/workflows/land";
-import { PlacementLedger } from "../../panel/workflows/ledger";
-import { planBroll, planExtend, planFill, planReplace, PlanSchema, type Plan, type PlanInput } from "../../panel/workflows/plan";
-import { buildRequest, stepsFor } from "../../panel/workflows/request";
-import { GenerationRequestSchema } from "../../shared/protocol";
-import { clipNamed, demoHost, f, FPS, memoryStore, model, output } from "./support";
+import type { ConnectionState } from "../../panel/client/connection-state.js";
+import type { ClipInfo, TrackInfo } from "../../panel/host/editor-host.js";
+import { gateAll, type GateInput } from "../../panel/workflows/capabilities.js";
+import { conditioningTimes, extendConditioning, fillConditioning, mediaSource } from "../../panel/workflows/conditioning.js";
+import { landJob, resolveTarget, trimRange } from "../../panel/workflows/land.js";
+import { PlacementLedger } from "../../panel/workflows/ledger.js";
+import { planBroll, planExtend, planFill, planReplace, PlanSchema, type Plan, type PlanInput } from "../../panel/workflows/plan.js";
+import { buildRequest, stepsFor } from "../../panel/workflows/request.js";
+import { GenerationRequestSchema } from "../../shared/protocol.js";
+import { clipNamed, demoHost, f, FPS, memoryStore, model, output } from "./support.js";
 
 async function input(host = demoHost(), patch: Partial<PlanInput> = {}): Promise<PlanInput> {
   const sequence = (await host.getSequence())!;
