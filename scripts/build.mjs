@@ -6,14 +6,15 @@
 //                  plus sample clips made with ffmpeg so Extend and Fill have media to read (skipped without ffmpeg).
 //   dist/helper/   the helper bundled with its packages external: only a check that it bundles (full build).
 // `--panel` (npm's prepare step) builds the first two quickly and never fails the install for a missing optional
-// piece (esbuild, ffmpeg); a full build fails loudly.
+// piece (esbuild, ffmpeg); a full build fails loudly. `--harness` builds only the harness (the browser tests), and
+// `--out DIR` writes somewhere other than dist/.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+const defaultDist = join(root, "dist");
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
 
 const log = (line) => process.stdout.write(`build: ${line}\n`);
@@ -49,7 +50,7 @@ const common = {
 };
 
 /** The UXP panel folder (what the .ccx holds). */
-export async function buildPanel(esbuild) {
+export async function buildPanel(esbuild, dist = defaultDist) {
   const out = join(dist, "panel");
   rmSync(out, { recursive: true, force: true });
   await esbuild.build({
@@ -67,7 +68,7 @@ export async function buildPanel(esbuild) {
   return out;
 }
 
-export async function buildHarness(esbuild) {
+export async function buildHarness(esbuild, dist = defaultDist) {
   const out = join(dist, "harness");
   mkdirSync(out, { recursive: true });
   await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/main.tsx") }, outdir: out });
@@ -134,7 +135,7 @@ export function buildHarnessMedia(out) {
 }
 
 /** Bundles the helper with its packages external, to prove it bundles (it runs through tsx, not from here). */
-export async function buildHelper(esbuild) {
+export async function buildHelper(esbuild, dist = defaultDist) {
   const entry = join(root, "helper-service/cli.ts");
   if (!existsSync(entry)) {
     log("helper skipped: helper-service/cli.ts does not exist yet");
@@ -158,25 +159,29 @@ export async function buildHelper(esbuild) {
 
 async function main(argv) {
   const panelOnly = argv.includes("--panel");
+  const harnessOnly = argv.includes("--harness");
+  const outAt = argv.indexOf("--out");
+  const dist = outAt >= 0 && argv[outAt + 1] ? resolve(argv[outAt + 1]) : defaultDist;
+  const lenient = panelOnly;
   let esbuild;
   try {
     esbuild = await loadEsbuild();
   } catch (error) {
-    if (panelOnly) {
+    if (lenient) {
       log(`skipped: esbuild is not installed (${error.message}); run \`npm run build\` after installing dev dependencies`);
       return;
     }
     throw error;
   }
   try {
-    await buildPanel(esbuild);
-    const harness = await buildHarness(esbuild);
+    if (!harnessOnly) await buildPanel(esbuild, dist);
+    const harness = await buildHarness(esbuild, dist);
     buildHarnessMedia(harness);
-    if (!panelOnly) await buildHelper(esbuild);
+    if (!panelOnly && !harnessOnly) await buildHelper(esbuild, dist);
   } catch (error) {
-    if (!panelOnly) throw error;
+    if (!lenient) throw error;
     // an install must not fail because a panel source is mid-edit; `npm run build` reports it properly
-    log(`panel build failed: ${error.message}`);
+    process.stderr.write(`build: panel build failed: ${error.message}\n`);
   }
 }
 
