@@ -1,7 +1,6 @@
 /** What every command shares: the data dir, default model folders, option parsing and exit codes. */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import envPaths from "env-paths";
 import { InvalidArgumentError } from "commander";
 import { ERRORS, TesseraError, toErrorBody, type ErrorCode } from "../../shared/errors.js";
 import { parseFrameRate, type FrameRate } from "../../shared/time.js";
@@ -24,8 +23,11 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
 
 export class UsageError extends Error {}
 
+/** A TesseraError caused by what the user asked for (exit 2) although its code is not always bad input. */
+export class InputError extends TesseraError {}
+
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT_BAD_INPUT;
+  if (error instanceof UsageError || error instanceof InvalidArgumentError || error instanceof InputError) return EXIT_BAD_INPUT;
   if (error instanceof TesseraError && BAD_INPUT.has(error.code)) return EXIT_BAD_INPUT;
   return EXIT_FAILED;
 }
@@ -40,12 +42,16 @@ export function printError(error: unknown): void {
   process.stderr.write(`tessera: ${body.message}\n  fix: ${body.hint}\n`);
 }
 
-export function defaultDataDir(): string {
-  return process.env.TESSERA_DATA_DIR ? resolve(process.env.TESSERA_DATA_DIR) : envPaths("tessera", { suffix: "" }).config;
+/** The OS user config folder (e.g. ~/.config/tessera), or TESSERA_DATA_DIR. */
+export async function defaultDataDir(): Promise<string> {
+  if (process.env.TESSERA_DATA_DIR) return resolve(process.env.TESSERA_DATA_DIR);
+  // Loaded on demand: env-paths is ESM-only and only needed when no --data-dir is given.
+  const { default: envPaths } = await import("env-paths");
+  return envPaths("tessera", { suffix: "" }).config;
 }
 
-export function dataDirOf(option: string | undefined): string {
-  return ensureDataDir(option ?? defaultDataDir());
+export async function dataDirOf(option: string | undefined): Promise<string> {
+  return ensureDataDir(option ?? (await defaultDataDir()));
 }
 
 /** The shipped reference model, when this install has it (a checkout may not have fetched it yet). */

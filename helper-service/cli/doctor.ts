@@ -51,7 +51,7 @@ function tokenCheck(dataDir: string): DoctorCheck {
 }
 
 export async function doctorCommand(options: { dataDir?: string }): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const checks: DoctorCheck[] = [];
   const media = await doctorMedia();
   for (const c of media.checks) {

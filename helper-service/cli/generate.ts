@@ -82,13 +82,17 @@ function common(options: GenerationOptions, fps: FrameRate, frames: number, size
   };
 }
 
-export async function generateCommand(prompt: string, options: GenerationOptions): Promise<void> {
+/** The request `generate` sends, with the design's defaults filled in; `out` is absolute. */
+export function generateRequest(prompt: string, options: GenerationOptions): { request: GenerationRequest; out: string } {
   const fps = options.fps ?? { num: 24, den: 1 };
   const frames = framesOf(options, fps, 4);
   const { out, fields } = common(options, fps, frames, options.size ?? { width: 1920, height: 1080 });
-  const request = buildRequest({ prompt, ...fields, workflow: "cli" });
-  const dataDir = dataDirOf(options.dataDir);
-  report(await runLocalJob(dataDir, request, out));
+  return { request: buildRequest({ prompt, ...fields, workflow: "cli" }), out };
+}
+
+export async function generateCommand(prompt: string, options: GenerationOptions): Promise<void> {
+  const { request, out } = generateRequest(prompt, options);
+  report(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }
 
 export interface ExtendOptions extends GenerationOptions {
@@ -113,5 +117,5 @@ export async function extendCommand(options: ExtendOptions): Promise<void> {
     workflow: "extend",
     conditioning: options.at === "head" ? { after: range } : { before: range },
   });
-  report(await runLocalJob(dataDirOf(options.dataDir), request, out));
+  report(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }

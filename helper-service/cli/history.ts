@@ -33,7 +33,7 @@ function line(job: JobRecord): string {
 }
 
 export async function historyCommand(text: string | undefined, options: HistoryOptions): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const store = new JobStore(openDb(dataPaths(dataDir).db));
   try {
     if (options.rerun) return await rerun(store, dataDir, options);

@@ -14,11 +14,8 @@ import { AuditLog } from "../safety/audit.js";
 import { loadPromptPolicy } from "../safety/policy.js";
 import { dataPaths } from "../server/data-dir.js";
 import { createLogger } from "../server/log.js";
-import { NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
+import { InputError, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
 import { ProgressBar } from "./progress.js";
-
-/** An error in what the user asked for (exit 2) that is not one of the always-bad-input codes. */
-export class InputError extends TesseraError {}
 
 export async function runLocalJob(dataDir: string, request: GenerationRequest, outFile: string): Promise<JobOutput> {
   const paths = dataPaths(dataDir);

@@ -7,7 +7,7 @@ import { dataPaths } from "../server/data-dir.js";
 import { dataDirOf, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
 
 export async function modelsCommand(options: { dataDir?: string }): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const { packages, problems } = await installedPackages({ dataDir, modelDirs: referenceModelDirs() });
   if (packages.length === 0) process.stdout.write(`${NO_MODEL_MESSAGE}\n`);
   packages.forEach((p, i) => {
@@ -19,7 +19,7 @@ export async function modelsCommand(options: { dataDir?: string }): Promise<void
 }
 
 export async function installCommand(source: string, options: { dataDir?: string }): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const from = /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : resolve(source);
   const bar = new SingleBar({ stream: process.stderr, format: "{phase} {file} |{bar}| {percentage}%", barsize: 30 });
   let started = false;

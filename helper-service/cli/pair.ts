@@ -54,7 +54,7 @@ async function requestCode(port: number, path: string): Promise<z.infer<typeof P
 }
 
 export async function pairCommand(options: { dataDir?: string }): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const paths = dataPaths(dataDir);
   const helper = runningHelper(paths.instance);
   if (!helper) throw new TesseraError("E_HELPER_UNREACHABLE", `No helper is running with the data folder ${dataDir}.`);

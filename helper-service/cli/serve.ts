@@ -17,7 +17,7 @@ export interface ServeOptions {
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
-  const dataDir = dataDirOf(options.dataDir);
+  const dataDir = await dataDirOf(options.dataDir);
   const log = createLogger(dataDir, { stderr: true });
   const modelDirs = options.model ? [resolve(options.model)] : referenceModelDirs();
   const say = (line: string): void => void process.stdout.write(`${line}\n`);

@@ -189,7 +189,7 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
   try {
     port = await listenOnFreePort(server, options.port);
   } catch (error) {
-    await worker.stop();
+    await worker.stop(0);
     db.close();
     audit.close();
     throw error;
