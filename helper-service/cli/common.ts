@@ -59,6 +59,10 @@ export function referenceModelDirs(): string[] {
   return existsSync(resolve(REFERENCE_DIR, "model.json")) ? [REFERENCE_DIR] : [];
 }
 
+export const NO_MODEL_FIX =
+  "Install one with `tessera models install URL|DIR`, put the reference model in models/reference, or start the helper " +
+  "with --model DIR (tests/fixtures/tiny-model is a tiny random model for trying the tool).";
+
 export const NO_MODEL_MESSAGE =
   "no model installed: the reference model is not in models/reference. Install one with `tessera models install URL|DIR`, " +
   "or start with --model DIR (e.g. --model tests/fixtures/tiny-model for a tiny random test model).";

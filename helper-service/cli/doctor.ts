@@ -11,7 +11,7 @@ import { dataPaths } from "../server/data-dir.js";
 import { runningHelper } from "../server/instance.js";
 import { DEFAULT_PORTS, describePortHolder } from "../server/ports.js";
 import { tokenPath } from "../server/token.js";
-import { dataDirOf, EXIT_FAILED, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
+import { dataDirOf, EXIT_FAILED, NO_MODEL_FIX, referenceModelDirs } from "./common.js";
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((res) => {
@@ -61,7 +61,7 @@ export async function doctorCommand(options: { dataDir?: string }): Promise<void
   checks.push(
     packages.length > 0
       ? { name: "models", status: "ok", detail: packages.map((p) => `${p.id} ${p.version}`).join(", ") }
-      : { name: "models", status: "fail", detail: "no model installed", fix: NO_MODEL_MESSAGE.replace(/^no model installed: /, "") },
+      : { name: "models", status: "fail", detail: "no model installed", fix: NO_MODEL_FIX },
   );
   for (const problem of problems) checks.push({ name: "models", status: "warn", detail: problem, fix: "Reinstall or remove that package folder." });
   checks.push(...(await inferenceChecks({ modelDir: packages[0]?.dir ?? null })));
