@@ -5,12 +5,8 @@
  * each is checked against its sha256, and only then is the folder renamed into place: a package is either fully
  * installed or not there at all.
  */
-import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { TesseraError } from "../../shared/errors.js";
 import { sha256File } from "./hashing.js";
 import { MANIFEST_FILE, parseManifest, type Manifest } from "./manifest.js";
@@ -115,18 +111,26 @@ export async function installFromUrl(address: string, options: InstallOptions): 
       const resumed = res.status === 206;
       if (!res.ok || !res.body) throw new TesseraError("E_DOWNLOAD", `${url.href} answered HTTP ${res.status}.`);
       if (!resumed && have > 0) bytesDone -= have; // the server sent the whole file again
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
+      const resumedAt = Number(/^bytes (\d+)-/.exec(res.headers.get("content-range") ?? "")?.[1] ?? -1);
+      if (resumed && resumedAt !== have) {
+        await res.body.cancel();
+        await rm(path, { force: true });
+        throw new TesseraError("E_DOWNLOAD", `${url.href} resumed at byte ${resumedAt}, not ${have}; run the install again to download it whole.`);
+      }
+      // written chunk by chunk and awaited, so whatever arrived before a dropped connection stays on disk to resume from
+      const file = await open(path, resumed ? "a" : "w");
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          await file.write(chunk);
           bytesDone += chunk.length;
           options.onProgress?.({ phase: "download", file: name, bytesDone, bytesTotal });
-          done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(path, { flags: resumed ? "a" : "w" }));
+        }
       } catch (error) {
         if (options.signal?.aborted) throw new TesseraError("E_CANCELLED");
-        throw new TesseraError("E_DOWNLOAD", `${url.href} stopped after ${await sizeOf(path)} of ${expected.bytes} bytes (${(error as Error).message}); run the install again to resume.`);
+        await file.sync().catch(() => undefined);
+        throw new TesseraError("E_DOWNLOAD", `${url.href} stopped after ${(await file.stat()).size} of ${expected.bytes} bytes (${(error as Error).message}); run the install again to resume.`);
+      } finally {
+        await file.close();
       }
     }
     const size = await sizeOf(path);

@@ -37,7 +37,7 @@ export function smallerSuggestion({ manifest, size, windowFrames }: MemoryContex
     .sort((a, b) => Math.abs(Math.log(a[0] / a[1] / aspect)) - Math.abs(Math.log(b[0] / b[1] / aspect)) || b[0] * b[1] - a[0] * a[1]);
   const options: string[] = [];
   if (smaller[0]) options.push(`the ${smaller[0][0]}x${smaller[0][1]} size instead of ${w}x${h}`);
-  const shorter = grammarFloor(Math.floor(windowFrames / 2), manifest.latent.temporal);
+  const shorter = grammarFloor(Math.ceil(windowFrames / 2), manifest.latent.temporal);
   if (shorter >= manifest.capabilities.conditionFrames && shorter < windowFrames) {
     options.push(`windows of ${shorter} frames instead of ${windowFrames} (windowFrames: ${shorter})`);
   }
@@ -51,7 +51,7 @@ export function classifyRunError(error: unknown, context: MemoryContext, what: s
   const [w, h] = context.size;
   return new TesseraError(
     "E_OUT_OF_MEMORY",
-    `${what} at ${w}x${h} with ${context.windowFrames}-frame windows ran out of memory. ${smallerSuggestion(context)}`,
+    `${what} at ${w}x${h} with ${context.windowFrames}-frame windows needed more than the device has. ${smallerSuggestion(context)}`,
     { cause: error },
   );
 }
