@@ -56,9 +56,9 @@ export function createDemoHost(media: HarnessMedia | null): SimulatedHost {
     name: "Placeholder: skyline at dusk",
     track: 0,
     start: f(96),
-    end: f(168),
+    end: f(144),
     inPoint: 0n,
-    outPoint: f(72),
+    outPoint: f(48),
     mediaPath: null,
   });
   clip("street", "Street B.mp4", 216, 288, 12);

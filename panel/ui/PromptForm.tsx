@@ -84,7 +84,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
               : "Open a sequence to see frames."}
           </p>
         </div>
-        <div className="field">
+        <div className="field field--side">
           <label htmlFor="quality">Quality</label>
           <select
             id="quality"
@@ -95,10 +95,10 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
             {(Object.keys(QUALITY_LABELS) as Quality[]).map((q) => (
               <option key={q} value={q}>
                 {QUALITY_LABELS[q]}
-                {current ? ` · ${stepsFor(q, current)} steps` : ""}
               </option>
             ))}
           </select>
+          <p className="hint">{current ? `${stepsFor(form.quality, current)} steps` : "\u00a0"}</p>
         </div>
       </div>
       <div className="row">
@@ -132,23 +132,23 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
             {form.seedLocked ? "Every take uses this seed." : "A new random seed for each take."}
           </p>
         </div>
-        <div className="field">
-          <label htmlFor="model">Model</label>
-          <select
-            id="model"
-            className="input input--select"
-            value={current?.id ?? ""}
-            disabled={state.models.length === 0}
-            onChange={(e) => model.setForm({ modelId: e.target.value })}
-          >
-            {state.models.length === 0 && <option value="">No model</option>}
-            {state.models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id} {m.version}
-              </option>
-            ))}
-          </select>
-        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="model">Model</label>
+        <select
+          id="model"
+          className="input input--select"
+          value={current?.id ?? ""}
+          disabled={state.models.length === 0}
+          onChange={(e) => model.setForm({ modelId: e.target.value })}
+        >
+          {state.models.length === 0 && <option value="">No model</option>}
+          {state.models.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.id} {m.version}
+            </option>
+          ))}
+        </select>
       </div>
     </section>
   );
