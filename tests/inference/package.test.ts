@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { TesseraError } from "../../shared/errors.js";
 import { ModelPackage } from "../../helper-service/inference/package.js";
 import { generate } from "../../helper-service/inference/pipeline.js";
-import { BROKEN, tempCopy, TINY } from "./helpers.js";
+import { createHash } from "node:crypto";
+import { BROKEN, ORACLE, tempCopy, TINY } from "./helpers.js";
 
 async function refusal(dir: string): Promise<TesseraError> {
   const error = await ModelPackage.load(dir).then(
@@ -67,5 +68,22 @@ describe("model package loading", () => {
     const runtime = pkg.runtime({ device: "cpu", threads: 1 });
     await expect(runtime).rejects.toMatchObject({ code: "E_MODEL_INVALID" });
     await pkg.dispose();
+  });
+
+  test("a graph that returns the wrong shape fails with the file and tensor named", async () => {
+    // the oracle package with the broken decoder (it upsamples 2x instead of 4x), listed with its true checksum
+    const copy = await tempCopy(ORACLE);
+    const decoder = await readFile(join(BROKEN, "vae_decoder.onnx"));
+    await writeFile(join(copy.dir, "vae_decoder.onnx"), decoder);
+    const manifest = JSON.parse(await readFile(join(copy.dir, "model.json"), "utf8"));
+    manifest.files["vae_decoder.onnx"] = { sha256: createHash("sha256").update(decoder).digest("hex"), bytes: decoder.length };
+    await writeFile(join(copy.dir, "model.json"), JSON.stringify(manifest));
+    const pkg = await ModelPackage.load(copy.dir);
+    await expect(generate(pkg, { prompt: "red", seed: 1, frames: 5, size: [32, 32], device: "cpu", threads: 1 })).rejects.toMatchObject({
+      code: "E_MODEL_INVALID",
+      message: expect.stringMatching(/vae_decoder\.onnx: output frames has shape \[1, 3, 5, 16, 16\], expected \[1, 3, 5, 32, 32\]/),
+    });
+    await pkg.dispose();
+    await copy.cleanup();
   });
 });

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench [-- --model DIR] [--threads N] [--rss-steps N] [--skip-cli]`: inference benchmarks in one run on
+ * this machine. Each figure is printed as a JSON line when measured; the last line is one JSON object with all of
+ * them, the goals they are held to, and notes (a figure that could not be taken is null with its reason).
+ *
+ * Model: --model, else models/reference, else the large random package (`npm run model:random-large` writes it to
+ * /tmp/tessera-large-model), else the tiny test package (its figures say little about real models).
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import * as ort from "onnxruntime-node";
+import { assembleConditioning } from "../helper-service/inference/conditioning.js";
+import { DenoiserCall } from "../helper-service/inference/denoiser.js";
+import { encodeText } from "../helper-service/inference/graphs.js";
+import { initialNoise, latentShape } from "../helper-service/inference/latents.js";
+import { ModelPackage } from "../helper-service/inference/package.js";
+import { generate } from "../helper-service/inference/pipeline.js";
+import { REFERENCE_DIR } from "../helper-service/inference/registry.js";
+import { countFlops } from "./flops.js";
+import { matmulModel } from "./onnx-matmul.js";
+import { sampleTreeRss } from "./rss.js";
+
+const ROOT = resolve(import.meta.dirname ?? ".", "..");
+const LARGE = "/tmp/tessera-large-model";
+const TINY = join(ROOT, "tests", "fixtures", "tiny-model");
+const PYTHON = "/usr/bin/python3";
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: "string" },
+    threads: { type: "string" },
+    "rss-steps": { type: "string" },
+    "skip-cli": { type: "boolean", default: false },
+  },
+});
+
+const results: Record<string, unknown> = {};
+const notes: string[] = [];
+function emit(name: string, value: unknown, extra: Record<string, unknown> = {}): void {
+  results[name] = value;
+  process.stdout.write(`${JSON.stringify({ metric: name, value, ...extra })}\n`);
+}
+function unavailable(name: string, reason: string): void {
+  results[name] = null;
+  results[`${name}_reason`] = reason;
+  process.stdout.write(`${JSON.stringify({ metric: name, value: null, reason })}\n`);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+function chooseModel(): string {
+  if (args.model) return resolve(args.model);
+  if (existsSync(join(REFERENCE_DIR, "model.json"))) return REFERENCE_DIR;
+  if (existsSync(join(LARGE, "model.json"))) return LARGE;
+  notes.push("tiny random package used: run `npm run model:random-large` (or add models/reference) for meaningful figures");
+  return TINY;
+}
+
+/** Other processes keeping the CPUs busy make every figure slower (a training run, above all). */
+function contention(): string[] {
+  if (!existsSync("/proc/self")) return [];
+  const busy: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (/training\/\S+\.py/.test(cmd)) busy.push(cmd.slice(0, 120));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return busy;
+}
+
+async function gemmPeak(threads: number): Promise<number> {
+  const n = 1024;
+  const session = await ort.InferenceSession.create(matmulModel(n), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  const a = new ort.Tensor("float32", Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [n, n]);
+  const b = new ort.Tensor("float32", Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), [n, n]);
+  for (let i = 0; i < 3; i++) await session.run({ A: a, B: b });
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    await session.run({ A: a, B: b });
+    times.push(performance.now() - t);
+  }
+  await session.release();
+  return (2 * n ** 3) / (Math.min(...times) / 1000) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const threads = Number(args.threads ?? availableParallelism());
+  const dir = chooseModel();
+  const busy = contention();
+  if (busy.length > 0) notes.push(`contended: measured while other CPU-heavy jobs ran (${busy.join("; ")}); figures are slower than on an idle machine`);
+  const pkg = await ModelPackage.load(dir);
+  const m = pkg.manifest;
+  const size = m.video.sizes[0]!;
+  const frames = m.video.frames.max;
+  emit("context", { model: m.id, dir, size, frames, threads, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", ort: ort.env.versions.node, node: process.version });
+
+  // GEMM peak of this machine as onnxruntime reaches it
+  const peak = await gemmPeak(threads);
+  emit("gemm_peak_gflops", round(peak, 1));
+
+  // one guided denoiser step (B = 2, an unconditioned window of the model's max frames)
+  const runtime = await pkg.runtime({ device: "cpu", threads });
+  const shape = latentShape(m, frames, size);
+  const tokens = (await pkg.tokenizer()).encode(["a red circle moving left", ""]);
+  const embeds = await encodeText(await runtime.session("textEncoder"), m, tokens);
+  const text = { embeds, mask: tokens.mask, tokens: tokens.tokens };
+  const call = new DenoiserCall(await runtime.session("denoiser"), m, shape, 2, text, assembleConditioning(shape, []));
+  const x = initialNoise(shape, 1, 0);
+  for (let i = 0; i < 3; i++) await call.velocity(x, 0.7);
+  const stepTimes: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await call.velocity(x, 0.7);
+    stepTimes.push(performance.now() - t);
+  }
+  const stepMs = median(stepTimes);
+  emit("dit_step_ms_ort", round(stepMs));
+
+  const feeds = call.feeds(x, 0.7);
+  const { flops } = await countFlops(pkg.path(m.denoiser.file), feeds);
+  emit("dit_step_gflops", round(flops / 1e9, 4));
+  emit("dit_fraction_of_peak", round(flops / 1e9 / (stepMs / 1000) / peak));
+
+  // the same step in torch eager on the same weights
+  await torchStep(dir, m.id, feeds, await call.velocity(x, 0.7), threads, stepMs);
+
+  // a warm single-window job with previews at their default rate: loop overhead and time to the first preview
+  const job = { prompt: "a red circle moving left", seed: 3, frames, size, device: "cpu" as const, threads };
+  await generate(pkg, job, { onPreview: () => undefined });
+  const warm = await generate(pkg, job, { onPreview: () => undefined });
+  emit("overhead_fraction", round((warm.timings.denoiseMs - warm.timings.sessionRunMs) / warm.timings.denoiseMs, 4), { denoise_ms: round(warm.timings.denoiseMs, 1), session_run_ms: round(warm.timings.sessionRunMs, 1) });
+  emit("first_preview_fraction", warm.timings.firstPreviewMs === null ? null : round(warm.timings.firstPreviewMs / warm.timings.totalMs, 4), { first_preview_ms: warm.timings.firstPreviewMs, job_ms: round(warm.timings.totalMs, 1) });
+  await pkg.dispose();
+
+  // peak memory of a whole generation process, 5 s and 60 s of video
+  const rssSteps = Number(args["rss-steps"] ?? (dir === TINY ? m.scheduler.steps : 2));
+  for (const seconds of [5, 60]) await rssRun(dir, seconds, rssSteps, threads);
+  if (typeof results.rss_peak_mb_5s === "number" && typeof results.rss_peak_mb_60s === "number") {
+    emit("rss_ratio_60s_5s", round(results.rss_peak_mb_60s / results.rss_peak_mb_5s));
+  }
+
+  // end to end through the command line: 4 s at 24 fps conformed to 1920x1080 H.264
+  if (args["skip-cli"]) unavailable("clip_4s_1080p_seconds", "skipped (--skip-cli)");
+  else await cliRun(dir);
+
+  const ratio = typeof results.dit_step_ms_torch === "number" ? round(stepMs / results.dit_step_ms_torch) : null;
+  results.ort_vs_torch_step_ratio = ratio;
+  if (ratio === null) results.ort_vs_torch_step_ratio_reason = results.dit_step_ms_torch_reason;
+  results.goals = {
+    ort_vs_torch_step_ratio: "<= 0.5",
+    dit_fraction_of_peak: ">= 0.5",
+    overhead_fraction: "<= 0.03",
+    rss_ratio_60s_5s: "<= 1.25",
+    first_preview_fraction: "<= 0.1",
+    realtime_factor: "<= 1",
+  };
+  results.notes = notes;
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+async function torchStep(dir: string, id: string, feeds: Record<string, ort.Tensor>, velocity: Float32Array, threads: number, ortMs: number): Promise<void> {
+  if (!existsSync(PYTHON)) return unavailable("dit_step_ms_torch", `${PYTHON} (Debian python3-torch) is not installed`);
+  const source = id.startsWith("tessera-random-") ? `random:${id.slice("tessera-random-".length)}:0` : torchCheckpoint();
+  if (!source) return unavailable("dit_step_ms_torch", `no training checkpoint found for ${id} (looked in training/runs)`);
+  const tmp = await mkdtemp(join(tmpdir(), "tessera-torch-"));
+  try {
+    const meta: Record<string, { dtype: string; dims: readonly number[] }> = {};
+    for (const [name, tensor] of Object.entries({ ...feeds, velocity: new ort.Tensor("float32", velocity, feeds.latents!.dims) })) {
+      meta[name] = { dtype: tensor.type, dims: tensor.dims };
+      const data = tensor.data as Float32Array | BigInt64Array;
+      await writeFile(join(tmp, `${name}.bin`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    }
+    await writeFile(join(tmp, "feeds.json"), JSON.stringify(meta));
+    const { stdout } = await promisify(execFile)(PYTHON, [join(ROOT, "bench", "torch_step.py"), "--inputs", tmp, "--threads", String(threads), "--source", source], {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+      timeout: 600_000,
+    });
+    const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { ms?: number; error?: string; max_abs_diff?: number };
+    if (out.ms === undefined) return unavailable("dit_step_ms_torch", out.error ?? "torch_step.py gave no time");
+    emit("dit_step_ms_torch", round(out.ms), { max_abs_diff_vs_ort: out.max_abs_diff, source, ort_ms: round(ortMs) });
+  } catch (error) {
+    unavailable("dit_step_ms_torch", `torch_step.py failed: ${(error as Error).message.split("\n").slice(0, 3).join(" ")}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function torchCheckpoint(): string | null {
+  for (const candidate of ["training/runs/dit/final.pt", "training/runs/dit/state.pt", "training/runs/final.pt"]) {
+    if (existsSync(join(ROOT, candidate))) return `checkpoint:${join(ROOT, candidate)}`;
+  }
+  return null;
+}
+
+async function rssRun(dir: string, seconds: number, steps: number, threads: number): Promise<void> {
+  const name = `rss_peak_mb_${seconds}s`;
+  if (!existsSync("/proc/self/status")) return unavailable(name, "needs Linux /proc");
+  const child = spawn(process.execPath, [join(ROOT, "bin", "run-ts.js"), join(ROOT, "bench", "gen-child.ts"), dir, String(seconds), String(steps), String(threads)], { stdio: ["ignore", "pipe", "pipe"] });
+  const sampler = sampleTreeRss(child.pid!, 50);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  const peak = sampler.stop();
+  if (code !== 0) return unavailable(name, `generation failed: ${stderr.trim().split("\n").slice(-2).join(" ")}`);
+  const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { frames: number; windows: number; totalMs: number };
+  emit(name, round(peak, 1), { frames: out.frames, windows: out.windows, steps, seconds_of_video: seconds, wall_s: round(out.totalMs / 1000, 1) });
+}
+
+async function cliRun(dir: string): Promise<void> {
+  const data = await mkdtemp(join(tmpdir(), "tessera-bench-cli-"));
+  const cli = join(ROOT, "bin", "tessera.js");
+  try {
+    const run = promisify(execFile);
+    const { stdout: installed } = await run(process.execPath, [cli, "models", "install", dir, "--data-dir", data], { timeout: 300_000 });
+    const id = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")).id as string;
+    const out = join(data, "bench-4s.mp4");
+    const started = performance.now();
+    await run(process.execPath, [cli, "generate", "a red circle moving left", "--seconds", "4", "--fps", "24", "--size", "1920x1080", "--seed", "1", "--model", id, "--data-dir", data, "--out", out], { timeout: 900_000 });
+    const seconds = (performance.now() - started) / 1000;
+    if (!existsSync(out)) return unavailable("clip_4s_1080p_seconds", `the CLI wrote no file (${installed.trim()})`);
+    emit("clip_4s_1080p_seconds", round(seconds, 2));
+    emit("realtime_factor", round(seconds / 4));
+  } catch (error) {
+    const text = (error as { stderr?: string }).stderr || (error as Error).message;
+    unavailable("clip_4s_1080p_seconds", `tessera generate failed: ${text.trim().split("\n").slice(-3).join(" ")}`);
+    results.realtime_factor = null;
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
+await main();
