@@ -45,11 +45,12 @@ export class JobQueue extends EventEmitter<QueueEvents> {
 
   /**
    * Picks up where the last run stopped: jobs that were running when the helper died go back to the front of
-   * the queue for their second attempt, or fail if that was it. Then work starts.
+   * the queue for their second attempt, or fail if that was it (committed at once, so `welcome` shows it); their
+   * partial files are removed; then work starts.
    */
   async resume(): Promise<void> {
-    for (const job of this.store.inState("running")) {
-      await this.cleanup(job);
+    const interrupted = this.store.inState("running");
+    for (const job of interrupted) {
       if (job.attempts < MAX_ATTEMPTS) {
         this.store.transition(job.jobId, "queued", { detail: "the helper stopped while it ran; retrying once" });
         this.options.audit?.write({ event: "retried", jobId: job.jobId, reason: "helper restarted" });
@@ -59,6 +60,8 @@ export class JobQueue extends EventEmitter<QueueEvents> {
         this.options.audit?.write({ event: "failed", jobId: job.jobId, code: error.code, reason: error.message });
       }
     }
+    // Partial files go before any retry starts (a retry writes a new partial of the same name pattern).
+    for (const job of interrupted) await this.cleanup(job);
     this.schedule();
   }
 

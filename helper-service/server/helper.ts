@@ -195,7 +195,8 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     throw error;
   }
   recordInstance();
-  await queue.resume();
+  // The state changes of the recovery are committed synchronously; its file sweep need not delay the start.
+  queue.resume().catch((error: unknown) => log.error({ err: (error as Error).message }, "recovery failed"));
   log.info({ port, dataDir, version }, "helper listening");
 
   // Dead connections (a laptop lid closed) are noticed and their session slot freed.

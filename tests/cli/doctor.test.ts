@@ -68,7 +68,7 @@ describe("when 48750-48753 are all taken", () => {
     for (const port of ours) expect(served.stderr).toMatch(new RegExp(`${port} \\(node [^)]*\\(pid ${process.pid}\\)\\)`));
     expect(served.stderr).toContain("fix: Stop the program named above, or start the helper with --port PORT");
     const doctor = await tessera(["doctor", "--data-dir", tempDir()]);
-    expect(doctor.stdout).toMatch(/^FAIL  port: 48750-48753 are all taken/m);
+    expect(doctor.stdout).toMatch(/^FAIL {2}port: 48750-48753 are all taken/m);
     expect(doctor.stdout).toContain("fix: Stop the program holding them, or start the helper with --port PORT");
   }, 30_000);
 });

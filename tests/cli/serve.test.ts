@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
-import type { HelperMessageOf } from "../../shared/protocol.js";
+import { JOB_PHASES, type HelperMessageOf } from "../../shared/protocol.js";
+import { decodePreview } from "../../shared/preview-header.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
 import { baseRequest, tempDir, TestClient } from "../server/support.js";
 import { freePort, serve, tessera, TINY, type Running } from "./support.js";
@@ -57,8 +58,24 @@ test("a full job over the WebSocket: ordered progress, then a file ffprobe accep
   const types = client.jobEvents(done.jobId).map((m) => m.type);
   expect(types.slice(0, 3)).toEqual(["job.accepted", "job.queued", "job.started"]);
   expect(types.at(-1)).toBe("job.done");
-  const fractions = client.jobEvents(done.jobId).filter((m): m is HelperMessageOf<"job.progress"> => m.type === "job.progress").map((m) => m.fraction);
-  expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+  // Fractions never go back; within a window phases follow the pipeline's order and steps count up.
+  const progress = client.jobEvents(done.jobId).filter((m): m is HelperMessageOf<"job.progress"> => m.type === "job.progress");
+  expect(progress.filter((p) => p.phase === "denoise").length).toBe(4 * progress.at(-1)!.window.count);
+  for (let i = 1; i < progress.length; i++) {
+    const [a, b] = [progress[i - 1]!, progress[i]!];
+    expect(b.fraction).toBeGreaterThanOrEqual(a.fraction);
+    if (b.window.index === a.window.index) {
+      expect(JOB_PHASES.indexOf(b.phase)).toBeGreaterThanOrEqual(JOB_PHASES.indexOf(a.phase));
+      if (a.phase === "denoise" && b.phase === "denoise") expect(b.step).toBe(a.step + 1);
+    } else expect(b.window.index).toBe(a.window.index + 1);
+  }
+  expect(progress.at(-1)!.fraction).toBe(1);
+  // Live previews arrived as binary frames with the preview header, for this job.
+  expect(client.binary.length).toBeGreaterThan(0);
+  for (const frame of client.binary) {
+    const preview = decodePreview(frame);
+    expect(preview.ok && preview.header.jobId).toBe(done.jobId);
+  }
   const probe = JSON.parse(
     execFileSync(locateMediaTools().ffprobe.path, ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames,r_frame_rate,width,height,codec_name,color_space", "-of", "json", done.output.path], { encoding: "utf8" }),
   ) as { streams: Record<string, unknown>[] };

@@ -54,7 +54,7 @@ test("a job runs to done: accepted, queued, started, progress, done, with previe
 
 test("jobs run first in, first out, one at a time", async () => {
   const client = await TestClient.authed(helper);
-  const ids = [];
+  const ids: string[] = [];
   for (const name of ["first", "second", "third"]) ids.push(await accepted(client, submit(client, `${name} #steps:3`)));
   await client.waitFor(ended(ids[2]!));
   const order = client.messages

@@ -6,6 +6,8 @@ import { openDb } from "../../helper-service/jobs/db.js";
 import { ftsQuery, rerunRequest, searchHistory } from "../../helper-service/jobs/history.js";
 import { IllegalTransition, JobStore } from "../../helper-service/jobs/store.js";
 import { baseRequest, tempDir } from "../server/support.js";
+import { PARTIAL_MARK } from "../../helper-service/media/encode.js";
+import { PARTIAL_MARK as FAKE_PARTIAL_MARK } from "./fixtures/fake-generator.js";
 
 let dir: string;
 let store: JobStore;
@@ -91,6 +93,10 @@ test("a record re-runs with the same seed or as a variant with a new one", () =>
   const variant = rerunRequest(job, "variant", () => seeds.shift()!);
   expect(variant.seed).toBe(99);
   expect({ ...variant, seed: 1234 }).toEqual(job.request);
+});
+
+test("the fake generator names its partial files like the real encoder", () => {
+  expect(FAKE_PARTIAL_MARK).toBe(PARTIAL_MARK);
 });
 
 test("jobs recorded by the command line are finished on arrival", () => {
