@@ -12,6 +12,8 @@ export default tseslint.config(
       "models/",
       "tests/fixtures/",
       "tests/e2e/screenshots/",
+      "tmp/",
+      ".gpu/",
     ],
   },
   js.configs.recommended,

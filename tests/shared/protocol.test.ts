@@ -154,7 +154,7 @@ describe("preview header", () => {
   it("reads the header from an ArrayBuffer slice, as UXP delivers it", () => {
     const jobId = randomUUID();
     const bytes = encodePreview({ jobId, frameIndex: 7, width: 64, height: 32, format: "jpeg" }, new Uint8Array([0xff, 0xd8]));
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     expect(decodePreview(buffer)).toMatchObject({ ok: true, header: { jobId, frameIndex: 7 } });
   });
 
