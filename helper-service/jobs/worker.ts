@@ -121,6 +121,9 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
           clearTimeout(timer);
           this.emit("fatal", message.error);
           rejectReady(new TesseraError(message.error.code, message.error.message.replace(ERRORS[message.error.code].message, "").trim() || undefined, { hint: message.error.hint }));
+        } else if (message.type === "info") {
+          this.info = message.info;
+          this.infoWaiters.splice(0).forEach((w) => w());
         } else this.onJobMessage(message);
       });
       child.on("exit", (code, signal) => {
@@ -188,7 +191,32 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
     killTree(this.child);
   }
 
-  private onJobMessage(message: Exclude<FromChild, { type: "ready" | "fatal" }>): void {
+  private readonly infoWaiters: (() => void)[] = [];
+
+  /** Asks the child to list the models again; resolves with the fresh info, or what is known after `timeoutMs`. */
+  async refreshInfo(timeoutMs = 2000): Promise<GeneratorInfo | undefined> {
+    const child = this.child;
+    if (!child || this.readyChild !== child) return this.info;
+    await new Promise<void>((resolveInfo) => {
+      const timer = setTimeout(resolveInfo, timeoutMs);
+      this.infoWaiters.push(() => {
+        clearTimeout(timer);
+        resolveInfo();
+      });
+      this.post(child, { type: "info" });
+    });
+    return this.info;
+  }
+
+  /** Resolves when the child has loaded, or after `timeoutMs` (whichever is first). */
+  async whenReady(timeoutMs: number): Promise<void> {
+    if (this.readyChild && this.readyChild === this.child) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.start().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private onJobMessage(message: Exclude<FromChild, { type: "ready" | "fatal" | "info" }>): void {
     const running = this.running;
     if (!running || ("jobId" in message && message.jobId !== undefined && message.jobId !== running.job.jobId)) return;
     this.armWatchdog();

@@ -70,6 +70,13 @@ async function main(): Promise<void> {
       return;
     }
     const message = parsed.data;
+    if (message.type === "info") {
+      generator.info().then(
+        (info) => send({ type: "info", info }),
+        (error: unknown) => process.stderr.write(`tessera child: ${String(error)}\n`),
+      );
+      return;
+    }
     if (message.type === "cancel") {
       if (current?.jobId === message.jobId) current.controller.abort();
       return;

@@ -12,11 +12,14 @@ const ErrorBody = z.object({ code: ErrorCodeSchema, message: z.string(), hint: z
 export const ToChildSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("run"), job: RenderJobSchema }),
   z.object({ type: z.literal("cancel"), jobId: z.uuid() }),
+  /** Re-read the installed models (a package may have been installed since the start). */
+  z.object({ type: z.literal("info") }),
 ]);
 export type ToChild = z.infer<typeof ToChildSchema>;
 
 export const FromChildSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), info: GeneratorInfoSchema, pid: z.number().int() }),
+  z.object({ type: z.literal("info"), info: GeneratorInfoSchema }),
   /** The generator could not even start (no ffmpeg, broken install); the helper reports it and retries later. */
   z.object({ type: z.literal("fatal"), error: ErrorBody }),
   z.object({ type: z.literal("progress"), jobId: z.uuid(), progress: ProgressSchema }),

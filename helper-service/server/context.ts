@@ -18,4 +18,8 @@ export interface HelperContext {
   policy: PromptPolicy;
   /** The device that runs and the installed models, as last reported by the generator process. */
   system(): { device: string; models: ModelInfo[]; threads: number; ready: boolean };
+  /** Waits (at most `timeoutMs`) for the generator process to report its device and models. */
+  whenReady(timeoutMs: number): Promise<void>;
+  /** The models as installed now (re-listed by the generator process). */
+  refreshModels(): Promise<ModelInfo[]>;
 }

@@ -25,7 +25,7 @@ export async function handleRequest(ctx: HelperContext, session: Session, messag
       return;
     }
     case "models.list":
-      session.send({ type: "models.result", requestId: message.requestId, models: ctx.system().models });
+      session.send({ type: "models.result", requestId: message.requestId, models: await ctx.refreshModels() });
       return;
     case "system.get": {
       const { device, threads } = ctx.system();

@@ -131,7 +131,19 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     const threads = options.threads ?? Math.max(1, availableParallelism());
     return info ? { device: info.device, models: info.models, threads, ready: true } : { device: "starting", models: [], threads, ready: false };
   };
-  const ctx: HelperContext = { version, token, log, audit, pairing, queue, store, policy, system };
+  const ctx: HelperContext = {
+    version,
+    token,
+    log,
+    audit,
+    pairing,
+    queue,
+    store,
+    policy,
+    system,
+    whenReady: (timeoutMs) => worker.whenReady(timeoutMs),
+    refreshModels: async () => (await worker.refreshInfo())?.models ?? [],
+  };
 
   const sessions = new Set<Session>();
   const maxSessions = options.maxSessions ?? MAX_SESSIONS;

@@ -26,6 +26,7 @@ export class Session {
   authenticated = false;
   client = "unknown";
   private helloTimer: NodeJS.Timeout | undefined;
+  private inbox: Promise<void> = Promise.resolve();
   droppedPreviews = 0;
 
   constructor(
@@ -36,8 +37,12 @@ export class Session {
     this.helloTimer = setTimeout(() => this.refuse("E_NOT_AUTHENTICATED", "no hello in time"), HELLO_TIMEOUT_MS);
     this.helloTimer.unref();
     ws.on("message", (data, isBinary) => {
-      if (isBinary) return this.reject(undefined, "Binary frames are only sent by the helper.");
-      void this.onText(Array.isArray(data) ? Buffer.concat(data).toString("utf8") : data.toString("utf8"));
+      // One message at a time, in order: a reply never overtakes the reply to an earlier message.
+      this.inbox = this.inbox.then(() =>
+        isBinary
+          ? this.reject(undefined, "Binary frames are only sent by the helper.")
+          : this.onText(Array.isArray(data) ? Buffer.concat(data).toString("utf8") : data.toString("utf8")),
+      ).catch((error: unknown) => this.ctx.log.error({ session: this.id, err: String(error) }, "message handling failed"));
     });
     ws.on("close", () => clearTimeout(this.helloTimer));
   }
@@ -92,7 +97,7 @@ export class Session {
     if (!parsed.ok) return this.reject(parsed.error.requestId, "", parsed.error);
     const message = parsed.message;
     try {
-      if (message.type === "hello") return this.hello(message);
+      if (message.type === "hello") return await this.hello(message);
       if (message.type === "pair.request") return this.pairRequest();
       if (message.type === "pair") return this.pair(message.code);
       if (!this.authenticated) return this.refuse("E_NOT_AUTHENTICATED", `"${message.type}" before hello`);
@@ -104,7 +109,7 @@ export class Session {
     }
   }
 
-  private hello(message: Extract<ClientMessage, { type: "hello" }>): void {
+  private async hello(message: Extract<ClientMessage, { type: "hello" }>): Promise<void> {
     if (!tokensMatch(this.ctx.token, message.token)) {
       this.ctx.audit.write({ event: "auth-refused", client: message.client?.name, reason: "wrong token" });
       return this.refuse("E_UNAUTHORIZED", "wrong token in hello");
@@ -113,6 +118,9 @@ export class Session {
     this.client = message.client ? `${message.client.name}/${message.client.version}` : "unknown";
     clearTimeout(this.helloTimer);
     this.ctx.log.info({ session: this.id, client: this.client }, "client said hello");
+    // A helper that has just started is still loading the generator: wait a little for its device and models,
+    // but answer within a second whatever happens.
+    await this.ctx.whenReady(700);
     const { device, models } = this.ctx.system();
     this.send({ type: "welcome", version: this.ctx.version, protocol: PROTOCOL_VERSION, device, models, queue: this.ctx.queue.snapshot() });
   }

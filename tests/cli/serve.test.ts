@@ -4,7 +4,7 @@
  * on the same data dir, naming what holds a busy port, and a clean stop.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { JOB_PHASES, type HelperMessageOf } from "../../shared/protocol.js";
@@ -100,6 +100,22 @@ test("`tessera pair` prints the code the helper shows, and that code pairs", asy
   client.close();
 });
 
+test("a model installed while the helper runs shows up in models.list", async () => {
+  const copy = tempDir("tessera-model-copy-");
+  cpSync(TINY, copy, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(copy, "model.json"), "utf8")) as { id: string };
+  manifest.id = "tiny-copy";
+  writeFileSync(join(copy, "model.json"), JSON.stringify(manifest));
+  expect((await tessera(["models", "install", copy, "--data-dir", dataDir])).code).toBe(0);
+  const client = await TestClient.connect(port);
+  client.send({ type: "hello", protocol: 1, token: token().trim() });
+  await client.waitFor((m) => m.type === "welcome");
+  client.send({ type: "models.list", requestId: "m" });
+  const result = await client.waitFor<HelperMessageOf<"models.result">>((m) => m.type === "models.result");
+  expect(result.models.map((m) => m.id)).toEqual(["tessera-random-tiny", "tiny-copy"]);
+  client.close();
+}, 30_000);
+
 test("GET /health answers without secrets", async () => {
   const body = await new Promise<string>((res, rej) => {
     get({ host: "127.0.0.1", port, path: "/health" }, (r) => {
@@ -108,7 +124,15 @@ test("GET /health answers without secrets", async () => {
       r.on("end", () => res(text));
     }).on("error", rej);
   });
-  expect(JSON.parse(body)).toEqual({ name: "tessera", version: "0.1.0", device: "CPU", models: [{ id: "tessera-random-tiny", version: "0.0.1" }] });
+  expect(JSON.parse(body)).toEqual({
+    name: "tessera",
+    version: "0.1.0",
+    device: "CPU",
+    models: [
+      { id: "tessera-random-tiny", version: "0.0.1" },
+      { id: "tiny-copy", version: "0.0.1" },
+    ],
+  });
 });
 
 test("a second helper on the same data dir, or on a taken port, exits 1 saying why", async () => {
