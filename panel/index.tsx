@@ -26,7 +26,11 @@ const fs = require("fs") as UxpFs;
 const store = window.localStorage;
 const host = new PremiereHost(loadPremiere(), {
   makeFolder: async (path) => {
-    await fs.mkdir(path, { recursive: true });
+    try {
+      await fs.mkdir(path, { recursive: true });
+    } catch {
+      // already there; if it is truly missing, the frame export fails and the workflow uses the media instead
+    }
   },
 });
 const connection = new HelperConnection({

@@ -22,19 +22,11 @@ import { Emitter } from "./emitter.js";
 import { HelperError } from "./errors.js";
 import { newId } from "./ids.js";
 import { candidatePorts, helperUrl, HELPER_HOST, HELPER_PORTS } from "./ports.js";
+import { Replies } from "./replies.js";
+import { OPEN, openSocket, type SocketFactory, type SocketLike } from "./socket.js";
 import type { TokenStore } from "./token-store.js";
 
-export interface SocketLike {
-  binaryType: string;
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: never) => void) | null;
-  onclose: ((event: never) => void) | null;
-  onerror: ((event: never) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-}
-export type SocketFactory = (url: string) => SocketLike;
+export type { SocketFactory, SocketLike } from "./socket.js";
 
 export type JobEvent = HelperMessageOf<
   "job.accepted" | "job.queued" | "job.started" | "job.progress" | "job.done" | "job.failed" | "job.cancelled"
@@ -68,14 +60,6 @@ export interface ConnectionOptions {
   backoff?: Partial<BackoffOptions>;
 }
 
-interface Waiter {
-  accept: (message: HelperMessage) => boolean;
-  resolve: (message: HelperMessage) => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-const OPEN = 1;
 const isArrayBuffer = (v: unknown): v is ArrayBuffer => Object.prototype.toString.call(v) === "[object ArrayBuffer]";
 
 export class HelperConnection {
@@ -86,8 +70,7 @@ export class HelperConnection {
   private stopped = true;
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly pending = new Map<string, Waiter>();
-  private waiters: Waiter[] = [];
+  private readonly replies = new Replies();
   private readonly backoff: Backoff;
   private readonly options: Required<Omit<ConnectionOptions, "preferredPort" | "backoff" | "client">> &
     Pick<ConnectionOptions, "preferredPort" | "client">;
@@ -163,30 +146,7 @@ export class HelperConnection {
   }
 
   private open(port: number): Promise<SocketLike> {
-    return new Promise((resolve, reject) => {
-      let socket: SocketLike;
-      try {
-        socket = this.options.createSocket(helperUrl(port, this.options.host));
-      } catch (error) {
-        reject(error as Error);
-        return;
-      }
-      socket.binaryType = "arraybuffer";
-      const timer = setTimeout(() => {
-        socket.onopen = socket.onerror = socket.onclose = null;
-        socket.close();
-        reject(new Error(`port ${port}: no answer`));
-      }, this.options.openTimeoutMs);
-      socket.onopen = () => {
-        clearTimeout(timer);
-        resolve(socket);
-      };
-      socket.onerror = socket.onclose = () => {
-        clearTimeout(timer);
-        socket.onopen = socket.onerror = socket.onclose = null;
-        reject(new Error(`port ${port}: refused`));
-      };
-    });
+    return openSocket(this.options.createSocket, helperUrl(port, this.options.host), this.options.openTimeoutMs);
   }
 
   private adopt(socket: SocketLike, port: number, generation: number): void {
@@ -303,24 +263,21 @@ export class HelperConnection {
       return Promise.reject(HelperError.of("E_HELPER_UNREACHABLE"));
     }
     const requestId = newId();
-    return new Promise<HelperMessageOf<T>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(HelperError.of("E_TIMEOUT", "The helper did not answer the request."));
-      }, this.options.requestTimeoutMs);
-      this.pending.set(requestId, {
-        accept: (m) => m.type === expect || m.type === "error",
-        resolve: (m) => (m.type === "error" ? reject(new HelperError(m.code, m.message, m.hint)) : resolve(m as HelperMessageOf<T>)),
-        reject,
-        timer,
-      });
-      try {
-        this.send({ ...message, requestId } as ClientMessageInput);
-      } catch (error) {
-        clearTimeout(timer);
-        this.pending.delete(requestId);
-        reject(error as Error);
-      }
+    const reply = this.replies.request(
+      requestId,
+      (m) => m.type === expect || m.type === "error",
+      this.options.requestTimeoutMs,
+      () => HelperError.of("E_TIMEOUT", "The helper did not answer the request."),
+    );
+    try {
+      this.send({ ...message, requestId } as ClientMessageInput);
+    } catch (error) {
+      this.replies.cancelRequest(requestId);
+      return Promise.reject(error as Error);
+    }
+    return reply.then((m) => {
+      if (m.type === "error") throw new HelperError(m.code, m.message, m.hint);
+      return m as HelperMessageOf<T>;
     });
   }
 
@@ -332,18 +289,7 @@ export class HelperConnection {
   }
 
   private waitFor(accept: (m: HelperMessage) => boolean): Promise<HelperMessage> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        accept,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new Error("no reply"));
-        }, this.options.replyTimeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.replies.step(accept, this.options.replyTimeoutMs);
   }
 
   // -- incoming ----------------------------------------------------------------------------------------------------
@@ -381,28 +327,13 @@ export class HelperConnection {
         helperProtocol: typeof raw.protocol === "number" ? raw.protocol : null,
         helperVersion: typeof raw.version === "string" ? raw.version : null,
       });
-      for (const waiter of this.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error("protocol mismatch"));
-      }
+      this.replies.failSteps(new Error("protocol mismatch"));
     }
   }
 
   private dispatch(message: HelperMessage): void {
-    const requestId = "requestId" in message ? message.requestId : undefined;
-    const pending = requestId ? this.pending.get(requestId) : undefined;
-    if (requestId && pending?.accept(message)) {
-      clearTimeout(pending.timer);
-      this.pending.delete(requestId);
-      pending.resolve(message);
-    }
-    const waiter = this.waiters.find((w) => w.accept(message));
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      this.waiters = this.waiters.filter((w) => w !== waiter);
-      waiter.resolve(message);
-      return;
-    }
+    const settled = this.replies.settle(message);
+    if (settled.step) return;
     switch (message.type) {
       case "job.accepted":
       case "job.queued":
@@ -417,7 +348,7 @@ export class HelperConnection {
         this.events.emit("notice", message);
         break;
       case "error":
-        if (!pending) this.events.emit("error", message);
+        if (!settled.request) this.events.emit("error", message);
         break;
       default:
         break;
@@ -433,6 +364,11 @@ export class HelperConnection {
     // pairing waits for the user; a version mismatch needs an update, not a retry loop
     if (kind === "needs-pairing" || kind === "pairing" || kind === "version-mismatch") return;
     const retryInMs = this.backoff.next();
+    if (kind === "failed") {
+      // keep the helper's reason on screen (e.g. too many sessions) and try again quietly
+      this.scheduleRetry(retryInMs);
+      return;
+    }
     this.setState({ kind: "reconnecting", port: this.port ?? 0, retryInMs });
     this.scheduleRetry(retryInMs);
   }
@@ -444,15 +380,7 @@ export class HelperConnection {
       socket.onmessage = socket.onclose = socket.onerror = socket.onopen = null;
       if (socket.readyState <= OPEN) socket.close();
     }
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(reason);
-      this.pending.delete(id);
-    }
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(reason);
-    }
+    this.replies.failAll(reason);
   }
 
   private isOpen(): boolean {

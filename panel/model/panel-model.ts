@@ -9,18 +9,18 @@ import type { HelperConnection, JobEvent, Preview } from "../client/connection.j
 import { HelperError } from "../client/errors.js";
 import { newId } from "../client/ids.js";
 import type { ClipInfo, EditorHost, ProjectInfo, SequenceInfo } from "../host/editor-host.js";
-import { joinPath, mediaFolderFor } from "../host/paths.js";
 import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
-import { extendConditioning, fillConditioning } from "../workflows/conditioning.js";
 import { landJob, placeOutput } from "../workflows/land.js";
 import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
-import { planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type Planned, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
-import { buildRequest } from "../workflows/request.js";
+import { planBroll, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
+import { prepareJob } from "../workflows/prepare.js";
 import { trackLabel } from "../workflows/timeline.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
+import { formFromHistory, resumeSteps } from "./history-actions.js";
 import { PendingJobs, type PendingJob } from "./pending.js";
 import { imageUrl, releaseImageUrl } from "./preview-url.js";
+import { Store } from "./store.js";
 import { convertDuration, loadForm, loadSettings, requestedFrames, saveForm, saveSettings, type Form, type Settings } from "./settings.js";
 
 export interface HostSnapshot {
@@ -59,9 +59,7 @@ export interface PanelModelOptions {
   random?: () => number;
 }
 
-export class PanelModel {
-  private state: PanelState;
-  private readonly listeners = new Set<() => void>();
+export class PanelModel extends Store<PanelState> {
   private readonly pending: PendingJobs;
   private readonly ledger: PlacementLedger;
   private readonly host: EditorHost;
@@ -74,38 +72,26 @@ export class PanelModel {
   private hostKey = "";
 
   constructor(options: PanelModelOptions) {
-    ({ host: this.host, connection: this.connection, store: this.store } = options);
-    this.random = options.random ?? Math.random;
-    this.pending = new PendingJobs(this.store);
-    this.ledger = new PlacementLedger(this.store);
-    this.state = {
-      connection: this.connection.getState(),
+    const store = options.store;
+    const pending = new PendingJobs(store);
+    super({
+      connection: options.connection.getState(),
       models: [],
       device: null,
       helperVersion: null,
       host: { project: null, sequence: null, selection: [], error: null },
-      form: loadForm(this.store),
-      settings: loadSettings(this.store),
-      jobs: this.pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending")),
+      form: loadForm(store),
+      settings: loadSettings(store),
+      jobs: pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending")),
       question: null,
       busy: false,
       message: null,
       history: { text: "", items: [], loading: false, error: null },
-    };
-  }
-
-  // -- store plumbing --------------------------------------------------------------------------------------------
-
-  getState = (): PanelState => this.state;
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private update(patch: Partial<PanelState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of [...this.listeners]) listener();
+    });
+    ({ host: this.host, connection: this.connection, store: this.store } = options);
+    this.random = options.random ?? Math.random;
+    this.pending = pending;
+    this.ledger = new PlacementLedger(store);
   }
 
   private updateJob(clientJobId: string, change: (job: JobView) => JobView): void {
@@ -223,35 +209,33 @@ export class PanelModel {
     if (this.state.busy) return;
     this.update({ busy: true, message: null, question: null });
     try {
-      const [project, sequence, selection, tracks] = await Promise.all([
-        this.host.getProject(),
-        this.host.getSequence(),
-        this.host.getSelection(),
-        this.host.getVideoTracks(),
-      ]);
-      if (!sequence) return this.say("warning", "Open a sequence in the timeline first.");
       const { form, settings } = this.state;
-      const input: PlanInput = {
-        sequence,
-        tracks,
-        selection,
+      const clientJobId = newId();
+      const prepared = await prepareJob({
+        host: this.host,
+        workflow,
+        clientJobId,
         prompt: form.prompt,
-        frames: requestedFrames(form, sequence.fps),
+        negativePrompt: form.negativePrompt,
+        frames: (fps) => requestedFrames(form, fps),
+        quality: form.quality,
+        seed: form.seedLocked ? form.seed : null,
+        extendAt: form.extendAt,
+        model: this.currentModel(),
         handles: settings.handles,
+        format: settings.format,
+        fit: settings.fit,
         whenNoTrackFree: settings.whenNoTrackFree,
+        random: this.random,
         ...(choice ? { choice } : {}),
-      };
-      const planned: Planned =
-        workflow === "broll"
-          ? planBroll(input)
-          : workflow === "replace"
-            ? planReplace(input)
-            : workflow === "extend"
-              ? planExtend(input, form.extendAt)
-              : planFill(input);
-      if (planned.kind === "refused") return this.say("warning", planned.reason);
-      if (planned.kind === "ask") return this.update({ question: { workflow: "broll", question: planned.question } });
-      await this.submit(planned.plan, { project, sequence, selection });
+      });
+      if (prepared.kind === "refused") return this.say("warning", prepared.reason);
+      if (prepared.kind === "ask") return this.update({ question: { workflow: "broll", question: prepared.question } });
+      if (prepared.request.seed !== form.seed) this.setForm({ seed: prepared.request.seed });
+      const job: PendingJob = { clientJobId, jobId: null, plan: prepared.plan, request: prepared.request, createdAt: new Date().toISOString(), cancelled: false };
+      this.pending.put(job);
+      this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs] });
+      this.send(job);
     } catch (error) {
       this.say("error", messageOf(error));
     } finally {
@@ -264,45 +248,6 @@ export class PanelModel {
     const question = this.state.question;
     this.update({ question: null });
     if (question && choice) void this.run(question.workflow, choice);
-  }
-
-  private async submit(plan: Plan, at: { project: ProjectInfo | null; sequence: SequenceInfo; selection: ClipInfo[] }): Promise<void> {
-    const { form, settings } = this.state;
-    const model = this.currentModel();
-    const clientJobId = newId();
-    const mediaFolder = mediaFolderFor(at.project?.path ?? null);
-    let conditioning = null;
-    if ((plan.workflow === "extend" || plan.workflow === "fill") && model) {
-      const ctx = {
-        host: this.host,
-        sequence: at.sequence,
-        model,
-        renderFolder: mediaFolder ? joinPath(mediaFolder, ".conditioning", clientJobId) : null,
-      };
-      const [a, b] = [...at.selection].sort((x, y) => (x.start < y.start ? -1 : 1)) as [ClipInfo, ClipInfo];
-      conditioning = plan.workflow === "extend" ? await extendConditioning(ctx, a, form.extendAt) : await fillConditioning(ctx, a, b);
-      if (!conditioning) return this.say("warning", "The selected clips have no frames to continue from.");
-    }
-    const seed = form.seedLocked ? form.seed : Math.floor(this.random() * 0x100000000) >>> 0;
-    if (seed !== form.seed) this.setForm({ seed });
-    const request = buildRequest({
-      plan,
-      prompt: form.prompt,
-      negativePrompt: form.negativePrompt,
-      seed,
-      quality: form.quality,
-      model,
-      format: settings.format,
-      fit: settings.fit,
-      sequence: at.sequence,
-      project: at.project,
-      conditioning,
-      outputFolder: mediaFolder,
-    });
-    const job: PendingJob = { clientJobId, jobId: null, plan, request, createdAt: new Date().toISOString(), cancelled: false };
-    this.pending.put(job);
-    this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs] });
-    this.send(job);
   }
 
   private send(job: PendingJob): void {
@@ -364,34 +309,29 @@ export class PanelModel {
     const modelId = models.some((m) => m.id === this.state.form.modelId) ? this.state.form.modelId : (models[0]?.id ?? null);
     this.update({ models, device: welcome.device, helperVersion: welcome.version });
     if (modelId !== this.state.form.modelId) this.setForm({ modelId });
-    const unseen: PendingJob[] = [];
-    for (const job of this.pending.all()) {
-      const entry = welcome.queue.find((q) => q.clientJobId === job.clientJobId);
-      if (!entry) {
-        unseen.push(job);
-        continue;
-      }
-      if (job.jobId !== entry.jobId) this.pending.update(job.clientJobId, { jobId: entry.jobId });
-      this.updateJob(job.clientJobId, (j) => applyQueueEntry(j, entry));
-      if (entry.state === "done") void this.land(job.clientJobId);
-      if (entry.state === "failed" || entry.state === "cancelled") this.pending.remove(job.clientJobId);
-    }
-    const lookups = unseen.filter((j) => j.jobId && !j.cancelled);
-    const history = lookups.length > 0 ? await this.connection.queryHistory({ limit: 200 }).catch(() => null) : [];
-    for (const job of unseen) {
-      if (job.cancelled) {
-        this.pending.remove(job.clientJobId);
-        continue;
-      }
-      const item = history?.find((h) => h.jobId === job.jobId || h.clientJobId === job.clientJobId);
-      if (item?.state === "done" && item.output) {
+    const jobs = this.pending.all();
+    const needHistory = jobs.some((j) => j.jobId && !j.cancelled && !welcome.queue.some((q) => q.clientJobId === j.clientJobId));
+    const history = needHistory ? await this.connection.queryHistory({ limit: 200 }).catch(() => null) : [];
+    for (const step of resumeSteps(jobs, welcome.queue, history)) {
+      const { job } = step;
+      if (step.kind === "adopt") {
+        const { entry } = step;
+        if (job.jobId !== entry.jobId) this.pending.update(job.clientJobId, { jobId: entry.jobId });
+        this.updateJob(job.clientJobId, (j) => applyQueueEntry(j, entry));
+        if (entry.state === "done") void this.land(job.clientJobId);
+        if (entry.state === "failed" || entry.state === "cancelled") this.pending.remove(job.clientJobId);
+      } else if (step.kind === "land") {
+        const { item } = step;
+        this.pending.update(job.clientJobId, { jobId: item.jobId });
         this.updateJob(job.clientJobId, (j) => ({ ...j, jobId: item.jobId, status: "placing", fraction: 1, output: item.output ?? null }));
         void this.land(job.clientJobId);
-      } else if (item?.state === "failed" || item?.state === "cancelled") {
+      } else if (step.kind === "ended") {
         this.pending.remove(job.clientJobId);
-        this.updateJob(job.clientJobId, (j) => ({ ...j, status: item.state === "failed" ? "failed" : "cancelled", error: item.error ?? null }));
+        const item = step.item;
+        const status = item?.state === "failed" ? "failed" : "cancelled";
+        this.updateJob(job.clientJobId, (j) => ({ ...j, status, error: item?.error ?? j.error }));
       } else {
-        this.send(job); // same clientJobId: the helper answers with the job it already has
+        this.send(job);
       }
     }
     void this.searchHistory(this.state.history.text);
@@ -446,18 +386,8 @@ export class PanelModel {
   }
 
   private fillFrom(item: HistoryItem, keepSeed: boolean): void {
-    const r = item.request;
-    const fps = this.state.host.sequence?.fps ?? r.fps;
-    const seconds = Number(((r.frames * r.fps.den) / r.fps.num).toFixed(3));
-    const unit = this.state.form.durationUnit;
-    this.setForm({
-      prompt: r.prompt,
-      negativePrompt: r.negativePrompt,
-      seed: r.seed,
-      seedLocked: keepSeed,
-      duration: unit === "frames" ? Math.max(1, Math.round((seconds * fps.num) / fps.den)) : seconds,
-      ...(r.modelId ? { modelId: r.modelId } : {}),
-    });
+    const fps = this.state.host.sequence?.fps ?? item.request.fps;
+    this.setForm(formFromHistory(item, this.state.form.durationUnit, fps, keepSeed));
   }
 
   /** Places a finished take again at the playhead (the file is imported once; the placement is new). */

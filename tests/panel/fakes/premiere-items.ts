@@ -1,0 +1,160 @@
+// Project-side fakes: clips, bins, the project with its lock, transactions and importFiles.
+import type {
+  Action,
+  ClipProjectItem,
+  CompoundAction,
+  FolderItem,
+  Guid,
+  Project,
+  ProjectItem,
+  Sequence,
+  TickTime,
+} from "@adobe/premierepro";
+import type { Engine } from "./premiere-engine.js";
+import { FakeCompound, isThenable, ticksOf, TYPE } from "./premiere-engine.js";
+import type { FakeSequence, FakeVideoItem } from "./premiere-timeline.js";
+
+let nextId = 1;
+
+export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMediaFilePath" | "isOffline" | "createSetInOutPointsAction"> {
+  readonly type = TYPE.CLIP;
+  readonly id = `item-${nextId++}`;
+  markIn: bigint | null = null;
+  markOut: bigint | null = null;
+  xmp = "";
+  projectMetadata = "";
+  constructor(
+    private readonly engine: Engine,
+    readonly name: string,
+    readonly path: string,
+    readonly durationTicks: bigint,
+    readonly fps: number | null,
+  ) {}
+  getId(): string {
+    return this.id;
+  }
+  async getMediaFilePath(): Promise<string> {
+    return this.path;
+  }
+  async isOffline(): Promise<boolean> {
+    return false;
+  }
+  async getFootageInterpretation(): Promise<{ getFrameRate(): number }> {
+    if (this.fps === null) throw new Error("no footage interpretation for synthetic media");
+    const fps = this.fps;
+    return { getFrameRate: () => fps };
+  }
+  createSetInOutPointsAction(inPoint: TickTime, outPoint: TickTime): Action {
+    const [a, b] = [ticksOf(this.engine, inPoint), ticksOf(this.engine, outPoint)];
+    return this.engine.action("ClipProjectItem.createSetInOutPointsAction", () => {
+      if (b <= a || b > this.durationTicks) throw new Error("in/out outside the media");
+      this.markIn = a;
+      this.markOut = b;
+    });
+  }
+}
+
+export class FakeBin implements Pick<FolderItem, "name" | "type" | "getItems" | "createBinAction"> {
+  readonly items: (FakeBin | FakeClip)[] = [];
+  readonly id = `bin-${nextId++}`;
+  constructor(
+    private readonly engine: Engine,
+    readonly name: string,
+    readonly type: number = TYPE.BIN,
+  ) {}
+  getId(): string {
+    return this.id;
+  }
+  async getItems(): Promise<ProjectItem[]> {
+    return [...this.items] as unknown as ProjectItem[];
+  }
+  createBinAction(name: string, makeUnique: boolean): Action {
+    return this.engine.action("FolderItem.createBinAction", () => {
+      const taken = this.items.some((i) => i.name === name);
+      this.items.push(new FakeBin(this.engine, taken && makeUnique ? `${name} 1` : name));
+    });
+  }
+}
+
+export class FakeProject implements Pick<Project, "name" | "path" | "lockedAccess" | "executeTransaction" | "importFiles"> {
+  readonly root: FakeBin;
+  readonly guid = { toString: () => "project-guid-1" } as unknown as Guid;
+  sequence: FakeSequence | null = null;
+  constructor(
+    private readonly engine: Engine,
+    readonly name: string,
+    readonly path: string,
+  ) {
+    this.root = new FakeBin(engine, "root", TYPE.ROOT);
+  }
+  async getActiveSequence() {
+    return this.sequence as unknown as Sequence;
+  }
+  async getRootItem() {
+    return this.root as unknown as FolderItem;
+  }
+  lockedAccess(callback: () => void): void {
+    if (this.engine.inLock) this.engine.violate("lockedAccess is not re-entrant here");
+    this.engine.inLock = true;
+    let result: unknown;
+    try {
+      result = callback();
+    } finally {
+      this.engine.inLock = false;
+    }
+    if (isThenable(result)) this.engine.violate("the lockedAccess callback returned a promise: nothing may be awaited inside");
+  }
+  executeTransaction(callback: (compoundAction: CompoundAction) => void, undoString?: string): boolean {
+    const engine = this.engine;
+    if (!engine.inLock) engine.violate("executeTransaction outside lockedAccess");
+    if (!undoString) engine.violate("every transaction needs an undo label");
+    const compound = new FakeCompound(engine);
+    engine.transaction = compound;
+    let result: unknown;
+    try {
+      result = callback(compound as unknown as CompoundAction);
+    } finally {
+      compound.open = false;
+      engine.transaction = null;
+    }
+    if (isThenable(result)) engine.violate("the transaction callback returned a promise: nothing may be awaited inside");
+    const before = this.snapshot();
+    try {
+      for (const action of compound.actions) action.apply();
+    } catch {
+      this.restore(before);
+      return false;
+    }
+    engine.undo.push(undoString as string);
+    return true;
+  }
+  async importFiles(filePaths: string[], suppressUI?: boolean, targetBin?: ProjectItem, asNumberedStills?: boolean): Promise<boolean> {
+    // the documented failure needs an explicit undefined, which only `arguments` can tell from a missing one
+    if (arguments.length >= 3 && targetBin === undefined) throw new Error("Illegal Parameter type");
+    if (!Array.isArray(filePaths) || filePaths.some((p) => typeof p !== "string")) throw new Error("Illegal Parameter type");
+    void suppressUI;
+    void asNumberedStills;
+    const bin = (targetBin ?? this.root) as unknown as FakeBin;
+    this.engine.importCalls.push({ paths: [...filePaths], bin });
+    for (const path of filePaths) {
+      if (!this.engine.files.has(path)) continue; // "success", nothing imported
+      const name = path.split(/[\\/]/).pop() ?? path;
+      bin.items.push(new FakeClip(this.engine, name, path, 254016000000n * 10n, 24000 / 1001));
+    }
+    return true;
+  }
+  private snapshot() {
+    const seq = this.sequence;
+    return seq ? seq.tracks.map((t) => [...t.items]) : [];
+  }
+  private restore(tracks: FakeVideoItem[][]) {
+    const seq = this.sequence;
+    if (!seq) return;
+    seq.tracks.length = tracks.length;
+    tracks.forEach((items, i) => {
+      const t = seq.tracks[i];
+      if (t) t.items = items;
+    });
+  }
+}
+
