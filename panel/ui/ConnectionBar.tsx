@@ -22,13 +22,8 @@ export function ConnectionBar({ model, state }: { model: PanelModel; state: Pane
         </div>
       )}
       {(kind === "needs-pairing" || kind === "pairing") && (
-        <form
-          className="conn__actions"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void model.submitPairingCode(code);
-          }}
-        >
+        // no <form>: UXP's form submission differs from browsers', so Enter and the button call the same action
+        <div className="conn__actions">
           <button type="button" className="btn btn--quiet" onClick={() => void model.requestPairingCode()}>
             Get code
           </button>
@@ -46,13 +41,16 @@ export function ConnectionBar({ model, state }: { model: PanelModel; state: Pane
                 placeholder="000000"
                 value={code}
                 onChange={(e) => setCode(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter") void model.submitPairingCode(code);
+                }}
               />
-              <button type="submit" className="btn btn--primary">
+              <button type="button" className="btn btn--primary" onClick={() => void model.submitPairingCode(code)}>
                 Pair
               </button>
             </>
           )}
-        </form>
+        </div>
       )}
     </section>
   );

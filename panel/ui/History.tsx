@@ -46,14 +46,7 @@ export function History({ model, state }: { model: PanelModel; state: PanelState
   const { history } = state;
   return (
     <section className="history" aria-label="History">
-      <form
-        className="joined"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void model.searchHistory(text);
-        }}
-      >
+      <div className="joined search" role="search">
         <label className="sr-only" htmlFor="history-search">
           Search history
         </label>
@@ -64,11 +57,14 @@ export function History({ model, state }: { model: PanelModel; state: PanelState
           placeholder="Search prompts"
           value={text}
           onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && connected) void model.searchHistory(text);
+          }}
         />
-        <button type="submit" className="btn btn--secondary" disabled={!connected}>
+        <button type="button" className="btn btn--secondary" disabled={!connected} onClick={() => void model.searchHistory(text)}>
           Search
         </button>
-      </form>
+      </div>
       {history.error && <p className="message message--error">{history.error}</p>}
       {history.loading && <p className="hint">Searching…</p>}
       {!history.loading && history.items.length === 0 && (
