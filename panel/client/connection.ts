@@ -255,6 +255,10 @@ export class HelperConnection {
     return (await this.request({ type: "models.list" }, "models.result")).models;
   }
 
+  systemInfo(): Promise<HelperMessageOf<"system.result">> {
+    return this.request({ type: "system.get" }, "system.result");
+  }
+
   private request<T extends HelperMessage["type"]>(
     message: DistributiveOmit<Extract<ClientMessageInput, { requestId: string }>, "requestId">,
     expect: T,

@@ -305,10 +305,9 @@ export class PanelModel extends Store<PanelState> {
 
   /** After (re)connecting: adopt the helper's view of our jobs, resend what it never got, place what finished. */
   private async resume(welcome: Extract<ConnectionState, { kind: "connected" }>["welcome"]): Promise<void> {
-    const models = welcome.models;
-    const modelId = models.some((m) => m.id === this.state.form.modelId) ? this.state.form.modelId : (models[0]?.id ?? null);
-    this.update({ models, device: welcome.device, helperVersion: welcome.version });
-    if (modelId !== this.state.form.modelId) this.setForm({ modelId });
+    this.adoptModels(welcome.models, welcome.device);
+    this.update({ helperVersion: welcome.version });
+    if (welcome.models.length === 0) void this.waitForModels();
     const jobs = this.pending.all();
     const needHistory = jobs.some((j) => j.jobId && !j.cancelled && !welcome.queue.some((q) => q.clientJobId === j.clientJobId));
     const history = needHistory ? await this.connection.queryHistory({ limit: 200 }).catch(() => null) : [];
@@ -335,6 +334,26 @@ export class PanelModel extends Store<PanelState> {
       }
     }
     void this.searchHistory(this.state.history.text);
+  }
+
+  private adoptModels(models: ModelInfo[], device: string): void {
+    const modelId = models.some((m) => m.id === this.state.form.modelId) ? this.state.form.modelId : (models[0]?.id ?? null);
+    this.update({ models, device });
+    if (modelId !== this.state.form.modelId) this.setForm({ modelId });
+  }
+
+  /** A helper that has just started welcomes before its generator has loaded the model: ask again until it has. */
+  private async waitForModels(attempts = 30, everyMs = 1000): Promise<void> {
+    for (let i = 0; i < attempts; i++) {
+      await new Promise((r) => setTimeout(r, everyMs));
+      if (this.state.connection.kind !== "connected" || this.state.models.length > 0) return;
+      const models = await this.connection.listModels().catch(() => []);
+      if (models.length > 0) {
+        const system = await this.connection.systemInfo().catch(() => null);
+        this.adoptModels(models, system?.device ?? this.state.device ?? "");
+        return;
+      }
+    }
   }
 
   /** Places a finished job (once per job id); also the queue row's "Insert" when it could not be placed. */

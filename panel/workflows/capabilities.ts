@@ -26,7 +26,7 @@ const no = (reason: string): Availability => ({ enabled: false, reason });
 
 function common(input: GateInput): Availability | null {
   if (input.connection.kind !== "connected") return no("Connect to the Tessera helper first.");
-  if (!input.model) return no("The helper has no model installed: run `tessera models`.");
+  if (!input.model) return no("The helper has no model ready (still loading, or none installed: see `tessera models`).");
   if (!input.sequence) return no("Open a sequence in the timeline.");
   if (input.busy) return no("Preparing the previous request…");
   return null;

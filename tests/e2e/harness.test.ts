@@ -153,6 +153,9 @@ if (reason) {
       const placed = generated([...(await clipsOn(page, "V2")), ...(await clipsOn(page, "V3"))], "lighthouse-in-fog_");
       expect(placed).toHaveLength(1);
       expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23 });
+      // the restarted helper welcomed before its model was loaded: the panel picks the model up again
+      await waitUntil("the model to be offered again", async () => (await page.getByRole("combobox", { name: "Model" }).inputValue()) !== "");
+      expect(await page.getByRole("button", { name: "Generate" }).isEnabled()).toBe(true);
       await screenshot(page, "recovered");
     }, 120_000);
   });

@@ -5,7 +5,7 @@ import type { SimulatedHost } from "../../panel/host/simulated.js";
 import type { JobView } from "../../panel/model/jobs.js";
 import { PanelModel } from "../../panel/model/panel-model.js";
 import { FakeHelper } from "./fakes/fake-helper.js";
-import { clipNamed, demoHost, f, memoryStore, output } from "./support.js";
+import { clipNamed, demoHost, f, memoryStore, model as testModel, output } from "./support.js";
 
 const createSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
 
@@ -250,6 +250,27 @@ describe("surviving a helper restart", () => {
     const second = await rig({ store, host, helper: first.helper });
     await until(second.model, () => second.model.getState().jobs[0]?.status === "placed");
     expect(host.clipsOn(1).filter((c) => c.name === "reload.mp4")).toHaveLength(1);
+  });
+});
+
+describe("a helper that is still loading its model", () => {
+  test("welcomes with no models; the panel asks again and enables Generate once the model is there", async () => {
+    const helper = await FakeHelper.start();
+    helper.models = [];
+    helper.device = "starting";
+    helpers.push(helper);
+    const connection = new HelperConnection({ createSocket, tokens: memoryTokenStore(helper.token), ports: [helper.port] });
+    const model = new PanelModel({ host: demoHost(), connection, store: memoryStore() });
+    rigs.push({ helper, host: demoHost(), model, store: memoryStore() });
+    model.start();
+    model.setForm({ prompt: "x" });
+    await until(model, () => model.getState().connection.kind === "connected");
+    expect(model.availability().generate.reason).toMatch(/no model ready/);
+    helper.models = [testModel()];
+    helper.device = "CPU";
+    await until(model, () => model.getState().models.length === 1, 5000);
+    expect(model.getState()).toMatchObject({ device: "CPU", form: { modelId: "tessera-reference" } });
+    expect(model.availability().generate.enabled).toBe(true);
   });
 });
 

@@ -181,7 +181,7 @@ describe("capability gating", () => {
 
   test("no connection, no model, no sequence, no prompt", () => {
     expect(gateAll(base({ connection: { kind: "searching" } })).generate.reason).toBe("Connect to the Tessera helper first.");
-    expect(gateAll(base({ model: null })).generate.reason).toMatch(/no model installed/);
+    expect(gateAll(base({ model: null })).generate.reason).toMatch(/no model ready/);
     expect(gateAll(base({ sequence: null })).generate.reason).toBe("Open a sequence in the timeline.");
     expect(gateAll(base({ prompt: "  " })).generate.reason).toBe("Type a prompt.");
   });

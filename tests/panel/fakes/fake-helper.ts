@@ -35,6 +35,7 @@ export class FakeHelper {
   queue: QueueEntry[] = [];
   history: HistoryItem[] = [];
   welcomeProtocol = 1;
+  device = "cpu";
   version = "0.1.0";
   /** When set, generate is answered by this instead of job.accepted. */
   refuseGenerate: { code: "E_QUEUE_FULL" | "E_POLICY"; message: string; hint: string } | null = null;
@@ -98,7 +99,7 @@ export class FakeHelper {
           return this.send(socket, { type: "error", code: "E_UNAUTHORIZED", message: "The helper refused the access token.", hint: "Pair again." });
         }
         this.authed.add(socket);
-        const welcome = { type: "welcome", version: this.version, protocol: this.welcomeProtocol, device: "cpu", models: this.models, queue: this.queue };
+        const welcome = { type: "welcome", version: this.version, protocol: this.welcomeProtocol, device: this.device, models: this.models, queue: this.queue };
         if (this.welcomeProtocol !== 1) return void socket.send(JSON.stringify(welcome));
         return this.send(socket, welcome as HelperMessage);
       }
@@ -125,6 +126,8 @@ export class FakeHelper {
       }
       case "models.list":
         return this.send(socket, { type: "models.result", requestId: m.requestId, models: this.models });
+      case "system.get":
+        return this.send(socket, { type: "system.result", requestId: m.requestId, version: this.version, device: this.device, threads: 2, platform: "linux", queueLength: 0 });
       default:
         return;
     }
