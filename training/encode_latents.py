@@ -18,7 +18,7 @@ SIZES = {(32, 32): 10000, (64, 32): 2000, (32, 64): 2000}
 
 
 @torch.no_grad()
-def encode_size(ae, w, h, n, rng, chunk=32):
+def encode_size(ae, w, h, n, rng, chunk=32, device="cpu"):
     scenes = [dataset.make_scene(rng, w, h, dataset.SEEN) for _ in range(n)]
     out = {"main": [], "pre": [], "post": []}
     spans = {"pre": range(-dataset.COND, 0), "main": range(dataset.WINDOW),
@@ -26,7 +26,7 @@ def encode_size(ae, w, h, n, rng, chunk=32):
     for i in range(0, n, chunk):
         for key, span in spans.items():
             x = np.stack([dataset.to_model(dataset.render(s, span)[0]) for s in scenes[i:i + chunk]])
-            out[key].append(ae.encode(torch.from_numpy(x).float()).half())
+            out[key].append(ae.encode(torch.from_numpy(x).float().to(device)).half().cpu())
     return {k: torch.cat(v) for k, v in out.items()}, scenes
 
 
@@ -35,6 +35,7 @@ def main():
     ap.add_argument("--ae", required=True, help="train_ae.py state.pt (or a checkpoint with an 'ae' entry)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the default clip counts")
+    ap.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     a = ap.parse_args()
     setup_torch()
     st = torch.load(a.ae, map_location="cpu")
@@ -42,16 +43,16 @@ def main():
     cfg["sizes"] = [[w, h] for w, h in SIZES]  # the DiT trains at these native aspect ratios
     ae, _, _ = build(cfg)
     ae.load_state_dict({k: v.float() for k, v in st["ae"].items()})
-    ae.eval()
+    ae.eval().to(a.device)
     rng = np.random.default_rng(4242)
     data, t0 = {}, time.time()
     for (w, h), n in SIZES.items():
-        lat, scenes = encode_size(ae, w, h, max(64, int(n * a.scale)), rng)
+        lat, scenes = encode_size(ae, w, h, max(64, int(n * a.scale)), rng, device=a.device)
         data[f"{w}x{h}"] = dict(latents=lat, scenes=scenes)
         print(f"{w}x{h}: {len(scenes)} scenes in {time.time() - t0:.0f}s", flush=True)
     stats = latent_stats(ae, [[32, 32]], clips_per_size=96)
     print("latent mean", np.round(stats["mean"], 3), "std", np.round(stats["std"], 3), flush=True)
-    torch.save(dict(data=data, stats=stats, cfg=cfg, ae=ae.state_dict()), a.out)
+    torch.save(dict(data=data, stats=stats, cfg=cfg, ae={k: v.cpu() for k, v in ae.state_dict().items()}), a.out)
     print(f"saved {a.out} in {time.time() - t0:.0f}s")
 
 

@@ -131,6 +131,11 @@ def main():
     ap.add_argument("--shifts", default="1,2,3")
     ap.add_argument("--write-shift", action="store_true", help="store the best shift in the checkpoint (export uses it)")
     ap.add_argument("--quick", action="store_true", help="small sample counts")
+    ap.add_argument("--seen", type=int, default=96, help="seen combos sampled for the 32x32 score")
+    ap.add_argument("--unseen-seeds", type=int, default=2, help="seeds per held-out combo at 32x32")
+    ap.add_argument("--sweep", type=int, default=48, help="seen combos per shift in the shift sweep")
+    ap.add_argument("--other-seen", type=int, default=32, help="seen combos at the non-square sizes")
+    ap.add_argument("--ext", type=int, default=48, help="scenes in the extension test")
     a = ap.parse_args()
     setup_torch()
     t0 = time.time()
@@ -142,7 +147,9 @@ def main():
     res["ae"] = {f"{w}x{h}": ae_gates(model, (w, h), n=32 if q else 96) for w, h in model.cfg["sizes"]}
     print(json.dumps(res["ae"]), flush=True)
     rng = np.random.default_rng(0)
-    sweep_combos = [dataset.SEEN[i] for i in rng.choice(len(dataset.SEEN), 32 if q else 64, replace=False)]
+    sweep_combos = [dataset.SEEN[i] for i in rng.choice(len(dataset.SEEN), 32 if q else a.sweep, replace=False)]
+    pick = np.random.default_rng(1).choice(len(dataset.SEEN), a.seen, replace=False)
+    seen_combos = [dataset.SEEN[i] for i in pick]
     res["shift_sweep"] = {}
     for s in [float(x) for x in a.shifts.split(",")]:
         res["shift_sweep"][str(s)] = adherence(model, sweep_combos, 1, (32, 32), s)
@@ -152,12 +159,13 @@ def main():
     res["adherence"] = {}
     for w, h in model.cfg["sizes"]:
         main = (w, h) == (32, 32)
-        seen = dataset.SEEN if main and not q else sweep_combos[:32 if q else 48]
+        seen = seen_combos if main and not q else seen_combos[:32 if q else a.other_seen]
         res["adherence"][f"{w}x{h}"] = dict(
             seen=adherence(model, seen, 1, (w, h), res["best_shift"]),
-            unseen=adherence(model, dataset.UNSEEN, 1 if q else (3 if main else 1), (w, h), res["best_shift"]))
+            unseen=adherence(model, dataset.UNSEEN, a.unseen_seeds if main and not q else 1, (w, h),
+                             res["best_shift"]))
         print(f"{w}x{h}", json.dumps(res["adherence"][f"{w}x{h}"]), flush=True)
-    res["extension"] = extension(model, res["best_shift"], n=16 if q else 48)
+    res["extension"] = extension(model, res["best_shift"], n=16 if q else a.ext)
     print(json.dumps(res["extension"]), flush=True)
     res["determinism"] = determinism(model, res["best_shift"])
     res["eval_seconds"] = round(time.time() - t0)

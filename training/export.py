@@ -67,7 +67,8 @@ def latent_stats(ae, sizes, clips_per_size=48, seed=7):
     for w, h in sizes:
         clip, _, _ = dataset.batch(rng, clips_per_size, w, h, combos=dataset.ALL_COMBOS)
         clip = torch.from_numpy(clip).float()
-        zs.append(ae.encode(clip).permute(0, 2, 3, 4, 1).reshape(-1, LATENT_CHANNELS))
+        z = ae.encode(clip.to(next(ae.parameters()).device)).cpu()
+        zs.append(z.permute(0, 2, 3, 4, 1).reshape(-1, LATENT_CHANNELS))
         rgbs.append(pixel_targets(clip).permute(0, 2, 3, 4, 1).reshape(-1, 3))
     z, rgb = torch.cat(zs).double(), torch.cat(rgbs).double()
     mean, std = z.mean(0), z.std(0).clamp(min=1e-4)

@@ -17,6 +17,10 @@ def setup_torch():
     torch.set_num_threads(2)
 
 
+def device_of(module):
+    return next(module.parameters()).device
+
+
 def build(cfg):
     return VideoAE(cfg), TextEncoder(cfg), DiT(cfg)
 

@@ -23,12 +23,13 @@ def sample(text, dit, prompts, seeds, frames_latent, h, w, steps=20, guidance=3.
            channels=8):
     """-> clean model latents z_model [B,C,F,h,w]. cond = (cond_latents z_model, cond_times, cond_mask) or None."""
     b = len(prompts)
-    ids, mask = (torch.from_numpy(a) for a in vocab.encode(list(prompts)))
-    nids, nmask = (torch.from_numpy(a) for a in vocab.encode([""] * b))
+    dev = next(dit.parameters()).device
+    ids, mask = (torch.from_numpy(a).to(dev) for a in vocab.encode(list(prompts)))
+    nids, nmask = (torch.from_numpy(a).to(dev) for a in vocab.encode([""] * b))
     emb, nemb = text(ids, mask), text(nids, nmask)
-    cl, ct, cm = cond if cond is not None else no_cond(b, channels, h, w)
-    x = seeded_noise(seeds, (channels, frames_latent, h, w))
-    grid = shifted_grid(steps, shift)
+    cl, ct, cm = (t.to(dev) for t in (cond if cond is not None else no_cond(b, channels, h, w)))
+    x = seeded_noise(seeds, (channels, frames_latent, h, w)).to(dev)  # CPU generator: same noise on any device
+    grid = shifted_grid(steps, shift).to(dev)
     for i in range(steps):
         t = grid[i].expand(b)
         if guidance == 1.0:

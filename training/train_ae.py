@@ -12,7 +12,7 @@ import torch
 import dataset
 from classify import classify
 from config import get_config
-from models import build, param_count, setup_torch
+from models import build, device_of, param_count, setup_torch
 from trainutil import Log, atomic_save, lr_at, psnr
 
 FG_WEIGHT = 10.0
@@ -34,7 +34,8 @@ def validate(ae, n=48, size=(32, 32), seed=999):
     rng = np.random.default_rng(seed)
     scenes = [dataset.make_scene(rng, *size, dataset.ALL_COMBOS, two_prob=0, edge_prob=0) for _ in range(n)]
     x = torch.from_numpy(np.stack([dataset.to_model(dataset.render(s, range(dataset.WINDOW))[0]) for s in scenes]))
-    y = torch.cat([ae.decode(ae.encode(x[i:i + 16])) for i in range(0, n, 16)])
+    dev = device_of(ae)
+    y = torch.cat([ae.decode(ae.encode(x[i:i + 16].to(dev))).cpu() for i in range(0, n, 16)])
     hits = dict(colour=0, direction=0, shape=0)
     for s, clip in zip(scenes, y):
         got = classify(((clip.clamp(-1, 1) + 1) / 2).permute(1, 2, 3, 0).numpy())
@@ -51,15 +52,17 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--frames", type=int, default=9, help="4n+1 frames per training clip (causal: 9 teaches 17)")
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--device", default="cpu", help="torch device, e.g. cuda (same code, same schedule)")
     a = ap.parse_args()
     setup_torch()
     log = Log(f"{a.run}/log.jsonl")
     cfg = get_config(a.config)
     ae, _, _ = build(cfg)
+    ae.to(a.device)
     opt = torch.optim.AdamW(ae.parameters(), lr=a.lr, weight_decay=0.01)
     step, elapsed = 0, 0.0
     try:
-        st = torch.load(f"{a.run}/state.pt")
+        st = torch.load(f"{a.run}/state.pt", map_location=a.device)
         ae.load_state_dict(st["ae"])
         opt.load_state_dict(st["opt"])
         step, elapsed = st["step"], st["elapsed"]
@@ -71,7 +74,7 @@ def main():
     t_start, last_save, last_val, run_loss = time.time() - elapsed, time.time(), time.time(), []
 
     def save():
-        atomic_save(dict(ae=ae.state_dict(), opt=opt.state_dict(), step=step, elapsed=time.time() - t_start, cfg=cfg),
+        atomic_save(dict(ae={k: v.cpu() for k, v in ae.state_dict().items()}, opt=opt.state_dict(), step=step, elapsed=time.time() - t_start, cfg=cfg),
                     f"{a.run}/state.pt")
 
     while time.time() - t_start < total:
@@ -79,7 +82,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         x, fg, _ = dataset.batch(rng, a.batch, 32, 32, frames=a.frames, combos=dataset.ALL_COMBOS)
-        loss, _ = ae_loss(ae, torch.from_numpy(x).float(), torch.from_numpy(fg).float())
+        loss, _ = ae_loss(ae, torch.from_numpy(x).float().to(a.device), torch.from_numpy(fg).float().to(a.device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(ae.parameters(), 1.0)

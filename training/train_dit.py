@@ -82,9 +82,9 @@ def quick_eval(ae, text, dit, stats, n=32, seed=0):
     combos = [dataset.SEEN[i] for i in rng.choice(len(dataset.SEEN), n, replace=False)]
     prompts = [dataset.canonical_caption([dict(colour=c, shape=s, direction=d)], b) for c, s, d, b in combos]
     z = sample(text, dit, prompts, range(n), 5, 8, 8)
-    mean = torch.tensor(stats["mean"]).float()[None, :, None, None, None]
-    std = torch.tensor(stats["std"]).float()[None, :, None, None, None]
-    frames = ae.decode(z * std + mean).clamp(-1, 1)
+    mean = torch.tensor(stats["mean"]).float()[None, :, None, None, None].to(z.device)
+    std = torch.tensor(stats["std"]).float()[None, :, None, None, None].to(z.device)
+    frames = ae.decode(z * std + mean).clamp(-1, 1).cpu()
     hits = dict(colour=0, direction=0, shape=0, all=0)
     for (c, s, d, _), clip in zip(combos, frames):
         got = classify(((clip + 1) / 2).permute(1, 2, 3, 0).numpy())
@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between quick evaluations")
+    ap.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     a = ap.parse_args()
     setup_torch()
     log = Log(f"{a.run}/log.jsonl")
@@ -114,11 +115,13 @@ def main():
     ae, text, dit = build(cfg)
     ae.load_state_dict(lat["ae"])
     ae.eval()
+    for m in (ae, text, dit):
+        m.to(a.device)
     params = list(text.parameters()) + list(dit.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
     step, elapsed = 0, 0.0
     try:
-        st = torch.load(f"{a.run}/state.pt")
+        st = torch.load(f"{a.run}/state.pt", map_location=a.device)
         text.load_state_dict(st["text"])
         dit.load_state_dict(st["dit"])
         ema = st["ema"]
@@ -127,7 +130,7 @@ def main():
         log(event="resume", step=step, elapsed=elapsed)
     except FileNotFoundError:
         if a.init:
-            ck = torch.load(a.init)
+            ck = torch.load(a.init, map_location="cpu")
             text.load_state_dict({k: v.float() for k, v in ck["text"].items()})
             dit.load_state_dict({k: v.float() for k, v in ck["dit_ema"].items()})
             log(event="init", checkpoint=a.init)
@@ -147,7 +150,7 @@ def main():
         atomic_save(dict(text=text.state_dict(), dit=dit.state_dict(), opt=opt.state_dict(), step=step,
                          elapsed=time.time() - t_start, ema={"text": text_ema.state_dict(), "dit": dit_ema.state_dict()}),
                     f"{a.run}/state.pt")
-        half = lambda m: {k: v.half() for k, v in m.state_dict().items()}
+        half = lambda m: {k: v.half().cpu() for k, v in m.state_dict().items()}
         atomic_save(dict(cfg=cfg, stats=stats, ae=half(ae), text=half(text_ema), dit_ema=half(dit_ema), step=step,
                          train_minutes=(time.time() - t_start) / 60), a.checkpoint)
 
@@ -155,8 +158,8 @@ def main():
         lr = lr_at(time.time() - t_start, total, a.lr, a.lr * 0.05, warmup_s=60)
         for g in opt.param_groups:
             g["lr"] = lr
-        z0, ids, mask, cl, ct, cm, mode = batches(a.batch)
-        t = torch.sigmoid(torch.randn(z0.shape[0]))  # logit-normal(0, 1)
+        z0, ids, mask, cl, ct, cm, mode = (t.to(a.device) if torch.is_tensor(t) else t for t in batches(a.batch))
+        t = torch.sigmoid(torch.randn(z0.shape[0], device=a.device))  # logit-normal(0, 1)
         eps = torch.randn_like(z0)
         tt = t[:, None, None, None, None]
         v = dit((1 - tt) * z0 + tt * eps, t, text(ids, mask), mask, cl, ct, cm)
