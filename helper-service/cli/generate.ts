@@ -5,7 +5,8 @@
  * `wrote PATH (N frames at FPS fps, WxH, seed S)`, and exit 0 only when that file is complete.
  */
 import { randomInt } from "node:crypto";
-import { extname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
 import { describeIssues } from "../../shared/parse.js";
 import { GenerationRequestSchema, type GenerationRequest, type GenerationRequestInput, type JobOutput, type OutputFormat } from "../../shared/protocol.js";
 import { formatFrameRate, secondsToFrames, type FrameRate } from "../../shared/time.js";
@@ -64,6 +65,7 @@ function report(output: JobOutput): void {
 
 function common(options: GenerationOptions, fps: FrameRate, frames: number, size: { width: number; height: number }) {
   const out = resolve(options.out);
+  if (!existsSync(dirname(out))) throw usage(`--out ${options.out}: the folder ${dirname(out)} does not exist.`);
   return {
     out,
     fields: {

@@ -2,13 +2,13 @@
  * The helper's data dir (default: the OS user config dir, e.g. ~/.config/tessera): token, job database, audit
  * log, logs, installed models, default output folder. Created user-only.
  */
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+/** Creates the data dir user-only; an existing folder keeps its permissions (it may be shared, like /tmp). */
 export function ensureDataDir(dir: string): string {
   const path = resolve(dir);
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-  if (process.platform !== "win32") chmodSync(path, 0o700);
+  if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o700 });
   return path;
 }
 

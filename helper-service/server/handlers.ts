@@ -3,7 +3,8 @@
  * cancel, history, models and system. Each reply echoes the request's requestId.
  */
 import { TesseraError, toErrorBody } from "../../shared/errors.js";
-import type { ClientMessage, ClientMessageOf } from "../../shared/protocol.js";
+import type { ClientMessage, ClientMessageOf, GenerationRequest } from "../../shared/protocol.js";
+import { checkPathText } from "../media/paths.js";
 import { searchHistory } from "../jobs/history.js";
 import { toHistoryItem, type JobRecord } from "../jobs/store.js";
 import { promptSummary } from "../safety/audit.js";
@@ -61,6 +62,7 @@ async function generate(ctx: HelperContext, session: Session, message: ClientMes
   });
   try {
     checkModel(ctx, request.modelId);
+    checkPaths(request);
     await ctx.policy.check(request);
   } catch (error) {
     const body = toErrorBody(error);
@@ -84,6 +86,15 @@ function checkModel(ctx: HelperContext, modelId: string | undefined): void {
   }
   if (modelId !== undefined && !models.some((m) => m.id === modelId)) {
     throw new TesseraError("E_MODEL_NOT_FOUND", `"${modelId}" is not among ${models.map((m) => m.id).join(", ")}.`);
+  }
+}
+
+/** Paths are hostile input: URLs, relative paths, device files and unknown shares are refused before queueing. */
+function checkPaths(request: GenerationRequest): void {
+  if (request.output.folder !== undefined) checkPathText(request.output.folder);
+  for (const source of [request.conditioning?.before, request.conditioning?.after]) {
+    if (source?.kind === "media") checkPathText(source.path);
+    if (source?.kind === "frames") source.paths.forEach((p) => checkPathText(p));
   }
 }
 

@@ -52,8 +52,8 @@ export function runningHelper(path: string): Instance | undefined {
   const instance = readInstance(path);
   if (!instance || instance.pid === process.pid || !isAlive(instance.pid)) return undefined;
   const cmd = commandLine(instance.pid);
-  // A reused pid belongs to some other program: only a tessera/node process counts.
-  if (cmd !== undefined && !/tessera|node/i.test(cmd)) return undefined;
+  // A reused pid belongs to some other program: only a process running Tessera counts.
+  if (cmd !== undefined && !/tessera/i.test(cmd)) return undefined;
   return instance;
 }
 

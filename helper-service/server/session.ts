@@ -114,7 +114,6 @@ export class Session {
       this.ctx.audit.write({ event: "auth-refused", client: message.client?.name, reason: "wrong token" });
       return this.refuse("E_UNAUTHORIZED", "wrong token in hello");
     }
-    this.authenticated = true;
     this.client = message.client ? `${message.client.name}/${message.client.version}` : "unknown";
     clearTimeout(this.helloTimer);
     this.ctx.log.info({ session: this.id, client: this.client }, "client said hello");
@@ -122,6 +121,8 @@ export class Session {
     // but answer within a second whatever happens.
     await this.ctx.whenReady(700);
     const { device, models } = this.ctx.system();
+    // Job events start flowing only now, so `welcome` (with its queue snapshot) is the first thing this client hears.
+    this.authenticated = true;
     this.send({ type: "welcome", version: this.ctx.version, protocol: PROTOCOL_VERSION, device, models, queue: this.ctx.queue.snapshot() });
   }
 

@@ -88,12 +88,14 @@ test.each([
   [["--format", "gif"], /Allowed choices are h264, prores, png/],
   [["--steps", "0"], /--steps must be from 1 to 200/],
   [["--bogus"], /unknown option/],
+  [["--out", "/nonexistent-folder/x.mp4"], /the folder \/nonexistent-folder does not exist/],
 ])("bad input %j exits 2 and writes nothing", async (extra, message) => {
   const file = join(out, "bad.mp4");
   const result = await tessera(["generate", "a kite", "--frames", "3", "--out", file, "--data-dir", dataDir, ...(extra as string[])]);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(message as RegExp);
   expect(existsSync(file)).toBe(false);
+  expect(existsSync("/nonexistent-folder")).toBe(false);
 });
 
 test("an unknown extension, an unknown model and a refused prompt are bad input too (exit 2)", async () => {
@@ -155,12 +157,16 @@ test("history lists and searches jobs; a rerun with the same seed makes the same
 test("Ctrl-C cancels between steps: exit 1, no file, no partial", async () => {
   const file = join(out, "interrupted.mp4");
   const run = start(process.execPath, [BIN, "generate", "a long take", "--frames", "200", "--size", "64x32", "--steps", "200", "--out", file, "--data-dir", dataDir]);
-  // Wait until the generator is working (its device notice comes once the model has loaded).
-  const deadline = Date.now() + 20_000;
-  while (!run.stderr().includes("notice") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 500));
-  run.proc.kill("SIGINT");
-  expect(await run.exited).toBe(1);
+  try {
+    // Wait until the generator is working (its device notice comes once the model has loaded).
+    const deadline = Date.now() + 20_000;
+    while (!run.stderr().includes("notice") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    run.proc.kill("SIGINT");
+    expect(await run.exited).toBe(1);
+  } finally {
+    if (run.proc.exitCode === null) run.proc.kill("SIGKILL");
+  }
   expect(run.stderr()).toContain("cancelling");
   expect(run.stderr()).toContain("The job was cancelled.");
   expect(existsSync(file)).toBe(false);

@@ -63,6 +63,13 @@ test(`kill -9 of the helper mid-job, ${KILLS} times: retried once or failed, no 
   const workerPids = new Set<number>();
   let current: Job | undefined;
   let kills = 0;
+  const alive = new Set<ChildProcess>();
+  const launch = async (): Promise<ChildProcess> => {
+    const proc = await startServe(dataDir, port);
+    alive.add(proc);
+    proc.once("exit", () => alive.delete(proc));
+    return proc;
+  };
 
   const connect = async (): Promise<TestClient> => {
     const token = readFileSync(join(dataDir, "token"), "utf8").trim();
@@ -74,81 +81,85 @@ test(`kill -9 of the helper mid-job, ${KILLS} times: retried once or failed, no 
   const midJob = (client: TestClient, jobId: string, from = 0) =>
     client.waitFor((m) => m.type === "job.progress" && m.jobId === jobId && m.step >= 2, 20_000, from);
 
-  while (kills < KILLS) {
-    const serve = await startServe(dataDir, port);
-    const client = await connect();
-    const welcome = client.messages[0] as HelperMessageOf<"welcome">;
-    const instance = readInstance(join(dataDir, "helper.json"));
-    if (instance?.workerPid) workerPids.add(instance.workerPid);
-    if (current) {
-      // The interrupted job is back for its second attempt.
-      expect(welcome.queue.map((e) => e.jobId)).toContain(current.jobId);
-      await midJob(client, current.jobId);
-      if (current.plan === "twice") {
-        await kill9(serve);
-        kills++;
+  try {
+    while (kills < KILLS) {
+      const serve = await launch();
+      const client = await connect();
+      const welcome = client.messages.find((m) => m.type === "welcome") as HelperMessageOf<"welcome">;
+      const instance = readInstance(join(dataDir, "helper.json"));
+      if (instance?.workerPid) workerPids.add(instance.workerPid);
+      if (current) {
+        // The interrupted job is back for its second attempt.
+        expect(welcome.queue.map((e) => e.jobId)).toContain(current.jobId);
+        await midJob(client, current.jobId);
+        if (current.plan === "twice") {
+          await kill9(serve);
+          kills++;
+          current = undefined;
+          continue;
+        }
+        const end = await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === current!.jobId, 20_000);
+        expect(end.type).toBe("job.done");
         current = undefined;
-        continue;
       }
-      const end = await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === current!.jobId, 20_000);
-      expect(end.type).toBe("job.done");
-      current = undefined;
+      const plan = jobs.length % 2 === 0 ? "twice" : "once";
+      const requestId = `r${jobs.length}`;
+      client.send({
+        type: "generate",
+        requestId,
+        clientJobId: `kill-${jobs.length}`,
+        request: baseRequest({ prompt: `take ${jobs.length} ${plan} #steps:40 #ms:15`, output: { format: "h264", folder: out } }),
+      });
+      const accepted = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === requestId);
+      current = { jobId: accepted.jobId, plan };
+      jobs.push(current);
+      await midJob(client, current.jobId);
+      expect(readdirSync(out).some((n) => n.includes(".tessera-partial-"))).toBe(true);
+      await kill9(serve);
+      kills++;
     }
-    const plan = jobs.length % 2 === 0 ? "twice" : "once";
-    const requestId = `r${jobs.length}`;
-    client.send({
-      type: "generate",
-      requestId,
-      clientJobId: `kill-${jobs.length}`,
-      request: baseRequest({ prompt: `take ${jobs.length} ${plan} #steps:40 #ms:15`, output: { format: "h264", folder: out } }),
-    });
-    const accepted = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === requestId);
-    current = { jobId: accepted.jobId, plan };
-    jobs.push(current);
-    await midJob(client, current.jobId);
-    expect(readdirSync(out).some((n) => n.includes(".tessera-partial-"))).toBe(true);
-    await kill9(serve);
-    kills++;
-  }
 
-  // A last start settles the last job; then everything is checked.
-  const serve = await startServe(dataDir, port);
-  const client = await connect();
-  if (current?.plan === "once") {
-    await client.waitFor((m) => m.type === "job.done" && m.jobId === current!.jobId, 20_000);
-  }
-  client.send({ type: "history.query", requestId: "all", limit: 200 });
-  const history = await client.waitFor<HelperMessageOf<"history.result">>((m) => m.type === "history.result");
-  client.close();
-  const stopped = new Promise((r) => serve.once("exit", r));
-  serve.kill("SIGTERM");
-  await stopped;
-
-  expect(kills).toBe(KILLS);
-  expect(history.items.length).toBe(jobs.length);
-  const files = readdirSync(out);
-  expect(files.filter((n) => n.includes(".tessera-partial-"))).toEqual([]);
-  const db = new Database(join(dataDir, "tessera.db"), { readonly: true });
-  expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-  for (const job of jobs) {
-    const item = history.items.find((i) => i.jobId === job.jobId)!;
-    const states = (db.prepare("SELECT state FROM job_events WHERE job_id = ? ORDER BY id").all(job.jobId) as { state: string }[]).map((r) => r.state);
-    const attempts = (db.prepare("SELECT attempts FROM jobs WHERE job_id = ?").get(job.jobId) as { attempts: number }).attempts;
-    expect(attempts).toBe(2);
-    expect(states[0]).toBe("queued");
-    expect(states.filter((s) => s === "queued").length).toBe(2);
-    if (job.plan === "twice") {
-      expect(item.state).toBe("failed");
-      expect(item.error?.code).toBe("E_WORKER_CRASHED");
-      expect(states.at(-1)).toBe("failed");
-      expect(files.some((n) => n.includes(job.jobId.slice(0, 8)))).toBe(false);
-    } else {
-      expect(item.state).toBe("done");
-      expect(states.at(-1)).toBe("done");
-      expect(readFileSync(item.output!.path, "utf8").trimEnd().endsWith(`END ${job.jobId}`)).toBe(true);
+    // A last start settles the last job; then everything is checked.
+    const serve = await launch();
+    const client = await connect();
+    if (current?.plan === "once") {
+      await client.waitFor((m) => m.type === "job.done" && m.jobId === current!.jobId, 20_000);
     }
+    client.send({ type: "history.query", requestId: "all", limit: 200 });
+    const history = await client.waitFor<HelperMessageOf<"history.result">>((m) => m.type === "history.result");
+    client.close();
+    const stopped = new Promise((r) => serve.once("exit", r));
+    serve.kill("SIGTERM");
+    await stopped;
+
+    expect(kills).toBe(KILLS);
+    expect(history.items.length).toBe(jobs.length);
+    const files = readdirSync(out);
+    expect(files.filter((n) => n.includes(".tessera-partial-"))).toEqual([]);
+    const db = new Database(join(dataDir, "tessera.db"), { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    for (const job of jobs) {
+      const item = history.items.find((i) => i.jobId === job.jobId)!;
+      const states = (db.prepare("SELECT state FROM job_events WHERE job_id = ? ORDER BY id").all(job.jobId) as { state: string }[]).map((r) => r.state);
+      const attempts = (db.prepare("SELECT attempts FROM jobs WHERE job_id = ?").get(job.jobId) as { attempts: number }).attempts;
+      expect(attempts).toBe(2);
+      expect(states[0]).toBe("queued");
+      expect(states.filter((s) => s === "queued").length).toBe(2);
+      if (job.plan === "twice") {
+        expect(item.state).toBe("failed");
+        expect(item.error?.code).toBe("E_WORKER_CRASHED");
+        expect(states.at(-1)).toBe("failed");
+        expect(files.some((n) => n.includes(job.jobId.slice(0, 8)))).toBe(false);
+      } else {
+        expect(item.state).toBe("done");
+        expect(states.at(-1)).toBe("done");
+        expect(readFileSync(item.output!.path, "utf8").trimEnd().endsWith(`END ${job.jobId}`)).toBe(true);
+      }
+    }
+    db.close();
+    // The generator processes of killed helpers are gone too.
+    await eventually(() => [...workerPids].every((pid) => !isAlive(pid)), 10_000);
+  } finally {
+    for (const proc of alive) proc.kill("SIGKILL");
   }
-  db.close();
-  // The generator processes of killed helpers are gone too.
-  await eventually(() => [...workerPids].every((pid) => !isAlive(pid)), 10_000);
 }, 120_000);

@@ -166,6 +166,23 @@ test("a refused prompt gets E_POLICY, never reaches the queue, and is audited", 
   client.close();
 });
 
+test("URLs, relative and device paths are refused with E_PATH_REFUSED before queueing", async () => {
+  const client = await TestClient.authed(helper);
+  const cases = [
+    { output: { format: "h264", folder: "relative/folder" } },
+    { output: { format: "h264", folder: "/dev/shm" } },
+    { conditioning: { before: { kind: "media", path: "https://example.com/clip.mp4", inFrame: 0, outFrame: 10 } } },
+    { conditioning: { after: { kind: "frames", paths: ["/proc/self/environ"], fps: { num: 24, den: 1 } } } },
+  ];
+  for (const [i, extra] of cases.entries()) {
+    client.send({ type: "generate", requestId: `path-${i}`, clientJobId: `path-${i}`, request: { ...baseRequest({ prompt: "a path" }), ...extra } });
+    const error = await client.waitFor<HelperMessageOf<"error">>((m) => m.type === "error" && m.requestId === `path-${i}`);
+    expect(error.code).toBe("E_PATH_REFUSED");
+    expect(helper.store.byClientJobId(`path-${i}`)).toBeUndefined();
+  }
+  client.close();
+});
+
 test("history.query over the socket searches prompts", async () => {
   const client = await TestClient.authed(helper);
   client.send({ type: "history.query", requestId: "h1", text: "harbour" });
