@@ -134,9 +134,11 @@ export class JobQueue extends EventEmitter<QueueEvents> {
   private schedule(): void {
     if (this.pumping || this.closed) return;
     this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
-    });
+    void this.pump()
+      .catch((error: unknown) => this.options.log?.warn({ err: (error as Error).message }, "the queue stopped on an error"))
+      .finally(() => {
+        this.pumping = false;
+      });
   }
 
   private async pump(): Promise<void> {
@@ -176,7 +178,10 @@ export class JobQueue extends EventEmitter<QueueEvents> {
       onNotice: (level, message) => this.emit("message", { type: "notice", level, message, jobId: job.jobId }),
     });
     this.current = undefined;
+    // Stopping: the job stays "running" in the journal and the next start retries it, as after a crash.
+    if (this.closed) return;
     if (outcome.kind !== "done") await this.cleanup(job);
+    if (this.closed) return;
     this.finish(job, outcome);
   }
 

@@ -215,3 +215,24 @@ describe("a hung step", () => {
     client.close();
   });
 });
+
+describe("a helper stopped while a job runs", () => {
+  test("leaves the job to the next start, which runs it to done", async () => {
+    const dataDir = tempDir();
+    const first = await startFakeHelper({ dataDir });
+    const client = await TestClient.authed(first);
+    const jobId = await accepted(client, submit(client, "interrupted by a stop #steps:100 #ms:20"));
+    await client.waitFor((m) => m.type === "job.progress" && m.jobId === jobId && m.step >= 2);
+    await first.close();
+    expect(first.store.db.open).toBe(false);
+    const second = await startFakeHelper({ dataDir });
+    const again = await TestClient.authed(second);
+    const welcome = again.messages[0] as HelperMessageOf<"welcome">;
+    expect(welcome.queue.map((e) => e.jobId)).toEqual([jobId]);
+    const end = await again.waitFor(ended(jobId), 20_000);
+    expect(end.type).toBe("job.done");
+    expect(partials()).toEqual([]);
+    again.close();
+    await stopHelper(second);
+  }, 30_000);
+});
