@@ -19,12 +19,12 @@ const program = new Command("tessera")
 
 const dataDirOption = (): Option => new Option("--data-dir <dir>", "data folder (default: the user config folder)");
 
-function generationOptions(command: Command): Command {
+function generationOptions(command: Command, defaults: { seconds: string; fps: string; size: string }): Command {
   return command
-    .addOption(new Option("--seconds <s>", "length in seconds").argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
+    .addOption(new Option("--seconds <s>", `length in seconds (default: ${defaults.seconds})`).argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
     .addOption(new Option("--frames <n>", "length in frames").argParser(parseIntOption("--frames", 1, 100_000)))
-    .addOption(new Option("--fps <rate>", "frame rate: 24, 25, 23.976, 24000/1001, ...").argParser(parseFps))
-    .addOption(new Option("--size <WxH>", "frame size, e.g. 1920x1080").argParser(parseSize))
+    .addOption(new Option("--fps <rate>", `frame rate: 24, 25, 23.976, 24000/1001, ... (default: ${defaults.fps})`).argParser(parseFps))
+    .addOption(new Option("--size <WxH>", `frame size WIDTHxHEIGHT (default: ${defaults.size})`).argParser(parseSize))
     .addOption(new Option("--seed <n>", "seed (default: random)").argParser(parseIntOption("--seed", 0, 0xffffffff)))
     .addOption(new Option("--steps <n>", "denoising steps (default: the model's)").argParser(parseIntOption("--steps", 1, 200)))
     .addOption(new Option("--guidance <g>", "guidance scale (default: the model's)").argParser(parseNumberOption("--guidance", 1, 30)))
@@ -55,6 +55,7 @@ generationOptions(
     .command("generate")
     .description("generate a clip from a prompt")
     .argument("<prompt>", "what the clip shows"),
+  { seconds: "4", fps: "24", size: "1920x1080" },
 ).action(async (prompt: string, options) => {
   const { generateCommand } = await import("./cli/generate.js");
   await generateCommand(prompt, options);
@@ -67,6 +68,7 @@ generationOptions(
     .requiredOption("--source <file>", "the clip to extend")
     .addOption(new Option("--at <end>", "tail: after the clip; head: before it").choices(["tail", "head"]).default("tail"))
     .option("--prompt <text>", "what the new frames show (default: the source's prompt)"),
+  { seconds: "none, give --seconds or --frames", fps: "the source's", size: "the source's" },
 ).action(async (options) => {
   const { extendCommand } = await import("./cli/generate.js");
   await extendCommand(options);

@@ -232,8 +232,10 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
       clearInterval(heartbeat);
       queue.close();
       for (const session of sessions) session.ws.close(1001, "helper stopping");
-      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      // Idle keep-alive HTTP connections would otherwise hold the port open.
       server.closeAllConnections();
+      await closed;
       await worker.stop();
       db.close();
       audit.close();
