@@ -60,9 +60,15 @@ export async function dataDirOf(option: string | undefined): Promise<string> {
  */
 const REFERENCE_DIR = fileURLToPath(new URL("../../models/reference", import.meta.url));
 
-/** The shipped reference model, when this install has it (a checkout may not have fetched it yet). */
+/**
+ * The shipped reference model, when this install has it (a checkout may not have fetched it yet).
+ * TESSERA_REFERENCE_DIR points elsewhere (a packaged install keeping models in a shared folder), or, set empty,
+ * leaves the reference model out (a machine that should use only installed models).
+ */
 export function referenceModelDirs(): string[] {
-  return existsSync(resolve(REFERENCE_DIR, "model.json")) ? [REFERENCE_DIR] : [];
+  const override = process.env.TESSERA_REFERENCE_DIR;
+  const dir = override === undefined ? REFERENCE_DIR : override === "" ? undefined : resolve(override);
+  return dir !== undefined && existsSync(resolve(dir, "model.json")) ? [dir] : [];
 }
 
 export const NO_MODEL_FIX =

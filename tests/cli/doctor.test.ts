@@ -8,11 +8,11 @@ import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { DEFAULT_PORTS } from "../../helper-service/server/ports.js";
 import { tempDir } from "../server/support.js";
-import { freePort, ROOT, start, tessera, TINY } from "./support.js";
+import { freePort, NO_REFERENCE, ROOT, start, tessera, TINY } from "./support.js";
 
-test("on a fresh data dir: ffmpeg, device, models, port and token lines; no model fails with a fix", async () => {
+test("on a fresh data dir without models: ffmpeg, device, models, port and token lines; no model fails with a fix", async () => {
   const dataDir = tempDir();
-  const result = await tessera(["doctor", "--data-dir", dataDir]);
+  const result = await tessera(["doctor", "--data-dir", dataDir], { env: NO_REFERENCE });
   expect(result.code).toBe(1);
   const lines = result.stdout.split("\n");
   for (const name of ["ffmpeg", "ffprobe", "encoders", "models", "onnxruntime", "device", "port", "token"]) {
@@ -31,12 +31,12 @@ test("with a model and a good token every required check passes (exit 0); a read
   const dataDir = tempDir();
   expect((await tessera(["models", "install", TINY, "--data-dir", dataDir])).code).toBe(0);
   writeFileSync(join(dataDir, "token"), `${"ab".repeat(32)}\n`, { mode: 0o600 });
-  const good = await tessera(["doctor", "--data-dir", dataDir]);
+  const good = await tessera(["doctor", "--data-dir", dataDir], { env: NO_REFERENCE });
   expect(good.stdout).toContain("ok    models: tessera-random-tiny 0.0.1");
   expect(good.stdout).toMatch(/^(ok|warn) +device: The model runs on CPU/m);
   expect(good.code).toBe(0);
   chmodSync(join(dataDir, "token"), 0o644);
-  const bad = await tessera(["doctor", "--data-dir", dataDir]);
+  const bad = await tessera(["doctor", "--data-dir", dataDir], { env: NO_REFERENCE });
   expect(bad.code).toBe(1);
   expect(bad.stdout).toContain("is readable by others (mode 644)");
   expect(bad.stdout).toContain(`fix: Run \`chmod 600 ${join(dataDir, "token")}\`.`);
@@ -71,6 +71,16 @@ describe("when 48750-48753 are all taken", () => {
     expect(doctor.stdout).toMatch(/^FAIL {2}port: 48750-48753 are all taken/m);
     expect(doctor.stdout).toContain("fix: Stop the program holding them, or start the helper with --port PORT");
   }, 30_000);
+});
+
+test("`tessera models` on a fresh data dir lists the shipped reference model as the default, or says none is there", async () => {
+  const result = await tessera(["models", "--data-dir", tempDir()]);
+  expect(result.code).toBe(0);
+  if (existsSync(resolve(ROOT, "models/reference/model.json"))) {
+    expect(result.stdout).toMatch(/^tessera-reference \S+ \(default\) {2}.*\/models\/reference$/m);
+  } else expect(result.stdout).toMatch(/^no model installed: /);
+  const none = await tessera(["models", "--data-dir", tempDir()], { env: NO_REFERENCE });
+  expect(none.stdout).toMatch(/^no model installed: /);
 });
 
 test("npm start forwards --port and --data-dir, serves the harness, and explains a missing model instead of crashing", async () => {

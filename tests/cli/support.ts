@@ -13,6 +13,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs without the shipped reference model, so only what a test installs is there (and the tiny model is fast). */
+export const NO_REFERENCE = { TESSERA_REFERENCE_DIR: "" };
+
 export function tessera(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     execFile(
