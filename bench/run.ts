@@ -60,17 +60,32 @@ function chooseModel(): string {
   return TINY;
 }
 
-/** Other processes keeping the CPUs busy make every figure slower (a training run, above all). */
-function contention(): string[] {
-  if (!existsSync("/proc/self")) return [];
-  const busy: string[] = [];
+/** CPU seconds used so far by each training process (state and times from /proc/PID/stat). */
+function trainingCpu(): Map<string, { cmd: string; seconds: number }> {
+  const found = new Map<string, { cmd: string; seconds: number }>();
+  if (!existsSync("/proc/self")) return found;
   for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      if (/training\/\S+\.py/.test(cmd)) busy.push(cmd.slice(0, 120));
+      if (!/training\/\S+\.py/.test(cmd)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      found.set(pid, { cmd: cmd.slice(0, 120), seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
     } catch {
       // the process ended meanwhile
     }
+  }
+  return found;
+}
+
+/** Training processes that used more than a tenth of a core over a second: they make every figure slower. */
+async function contention(): Promise<string[]> {
+  const before = trainingCpu();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const busy: string[] = [];
+  for (const [pid, now] of trainingCpu()) {
+    const used = now.seconds - (before.get(pid)?.seconds ?? now.seconds);
+    if (used > 0.1) busy.push(`${now.cmd} (${Math.round(used * 100)}% CPU)`);
   }
   return busy;
 }
@@ -94,7 +109,7 @@ async function gemmPeak(threads: number): Promise<number> {
 async function main(): Promise<void> {
   const threads = Number(args.threads ?? availableParallelism());
   const dir = chooseModel();
-  const busy = contention();
+  const busy = await contention();
   if (busy.length > 0) notes.push(`contended: measured while other CPU-heavy jobs ran (${busy.join("; ")}); figures are slower than on an idle machine`);
   const pkg = await ModelPackage.load(dir);
   const m = pkg.manifest;

@@ -165,18 +165,17 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
       progress.stepDone(performance.now() - stepStarted);
       progress.report("denoise", window.index, i + 1);
       if (hooks.onPreview && previews.due()) {
-        // x0 = x_t - t' v at the step's new time; the RGB mapping is quick, the JPEG is encoded off the loop
+        // x0 = x_t - t' v at the step's new time. The JPEG is awaited here: session.run blocks the event loop,
+        // so a preview left to finish in the background would only arrive after the next step.
+        previews.mark();
         const x0 = estimateClean(new Float32Array(x.length), x, v, grid[i + 1]!);
         const f = Math.floor((shape.F - 1) / 2);
-        const rgb = latentFrameToRgb(x0, shape, f, m);
-        const frameIndex = Math.max(0, window.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1)));
-        const step = i + 1;
-        const onPreview = hooks.onPreview;
-        previews.start(async () => {
-          const jpeg = await encodeJpeg(rgb, shape.W, shape.H, [previewWidth, previewHeight]);
+        const jpeg = await encodeJpeg(latentFrameToRgb(x0, shape, f, m), shape.W, shape.H, [previewWidth, previewHeight]).catch(() => null);
+        if (jpeg) {
           timings.firstPreviewMs ??= performance.now() - started;
-          onPreview({ jpeg, width: previewWidth, height: previewHeight, frameIndex, window: window.index, step, steps });
-        });
+          const frameIndex = Math.max(0, window.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1)));
+          hooks.onPreview({ jpeg, width: previewWidth, height: previewHeight, frameIndex, window: window.index, step: i + 1, steps });
+        }
       }
     }
     timings.denoiseMs += performance.now() - loopStarted;
@@ -197,7 +196,6 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     else neighbours.prepended(kept);
     for (const [i, frame] of kept.entries()) await hooks.onFrame?.(frame, window.start + window.keepFrom + i);
   }
-  await previews.settle();
 
   // 9. What was made, and how.
   return {

@@ -60,35 +60,17 @@ export function previewFrame(preview: Preview, jobId: string): Uint8Array {
   return encodePreview({ jobId, frameIndex: preview.frameIndex, width: preview.width, height: preview.height, format: "jpeg" }, preview.jpeg);
 }
 
-/**
- * Decides when a preview is due and runs one encoding at a time, so previews never queue up behind the denoiser:
- * a preview that is due while the previous one is still encoding is skipped.
- */
+/** At most one preview per interval (previews are glances; the denoiser's time matters more). */
 export class PreviewThrottle {
   private last = -Infinity;
-  private pending: Promise<void> | null = null;
-  /** The last preview that failed (previews are best effort: a failure never stops the job). */
-  lastError: unknown = null;
 
   constructor(private readonly intervalMs = DEFAULT_PREVIEW_INTERVAL_MS) {}
 
   due(now = performance.now()): boolean {
-    return this.pending === null && now - this.last >= this.intervalMs;
+    return now - this.last >= this.intervalMs;
   }
 
-  start(work: () => Promise<void>, now = performance.now()): void {
+  mark(now = performance.now()): void {
     this.last = now;
-    this.pending = work()
-      .catch((error: unknown) => {
-        this.lastError = error;
-      })
-      .finally(() => {
-        this.pending = null;
-      });
-  }
-
-  /** Waits for the preview in flight (so none arrives after the job ended). */
-  async settle(): Promise<void> {
-    await this.pending;
   }
 }

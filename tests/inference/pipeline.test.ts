@@ -107,12 +107,12 @@ describe("generate (tiny random package, real ONNX sessions)", () => {
     expect([p.width, p.height, p.step, p.steps, p.window]).toEqual([64, 32, 1, 6, 0]);
     const meta = await sharp(p.jpeg).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", 64, 32]);
-    // with no interval, one preview per step at most (one is encoded at a time; steps that finish meanwhile skip)
+    // with no interval, one preview after every step, each before the next step starts
     const many: Preview[] = [];
-    await run({ steps: 6 }, { onPreview: (p) => many.push(p), previewIntervalMs: 0 });
-    expect(many.length).toBeGreaterThanOrEqual(1);
-    expect(many.length).toBeLessThanOrEqual(6);
-    expect(many.map((p) => p.step)).toEqual([...many.map((p) => p.step)].sort((a, b) => a - b));
+    const order: string[] = [];
+    await run({ steps: 6 }, { onPreview: (p) => (many.push(p), order.push(`preview ${p.step}`)), onProgress: (e) => e.phase === "denoise" && order.push(`step ${e.step}`), previewIntervalMs: 0 });
+    expect(many.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(order.slice(0, 4)).toEqual(["step 1", "preview 1", "step 2", "preview 2"]);
   });
 
   test.each<[string, Partial<InferenceRequestInput>, RegExp]>([
