@@ -6,7 +6,7 @@ import { normalizeLatents } from "../../helper-service/inference/latents.js";
 import { ModelPackage } from "../../helper-service/inference/package.js";
 import { generate } from "../../helper-service/inference/pipeline.js";
 import type { InferenceRequestInput } from "../../helper-service/inference/request.js";
-import { collector, frameDiff, ORACLE, solid, spyDenoiser, TINY } from "./helpers.js";
+import { collector, frameDiff, hasReference, ORACLE, REFERENCE, solid, spyDenoiser, TINY } from "./helpers.js";
 
 const cpu = { device: "cpu" as const, threads: 1 };
 
@@ -148,5 +148,28 @@ describe("conditioning carries the footage across the seam (oracle package)", ()
     expect(filled.size).toBe(12);
     expect(frameDiff(blue[4]!, filled.get(0)!)).toBeLessThan(10);
     expect(frameDiff(filled.get(11)!, green[0]!)).toBeLessThan(10);
+  });
+});
+
+(hasReference ? describe : describe.skip)("conditioning on the reference model", () => {
+  test("a tail extension meets its footage more closely than an unconditioned clip", async () => {
+    const pkg = await ModelPackage.load(REFERENCE);
+    const [w, h] = pkg.manifest.video.sizes[0]!;
+    const base = { prompt: "a red circle moving left", frames: 17, size: [w, h] as [number, number], ...cpu };
+    const source = collector();
+    await generate(pkg, { ...base, seed: 11 }, { onFrame: source.onFrame });
+    const footage = [12, 13, 14, 15, 16].map((i) => source.frames.get(i)!);
+    const seams = { with: [] as number[], without: [] as number[] };
+    for (const seed of [1, 2, 3]) {
+      const extended = collector();
+      await generate(pkg, { ...base, seed, conditioning: { before: footage } }, { onFrame: extended.onFrame });
+      const plain = collector();
+      await generate(pkg, { ...base, seed }, { onFrame: plain.onFrame });
+      seams.with.push(frameDiff(footage[4]!, extended.frames.get(0)!));
+      seams.without.push(frameDiff(footage[4]!, plain.frames.get(0)!));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(seams.with)).toBeLessThan(mean(seams.without));
+    await pkg.dispose();
   });
 });
