@@ -1,6 +1,6 @@
 // Tests are TypeScript compiled by swc to CommonJS (no ts-jest: it needs the TypeScript compiler API).
 // Packages that ship only ESM are compiled too, so CommonJS tests can require them.
-const esmOnly = ["env-paths"];
+const esmOnly = ["env-paths", "is-safe-filename"];
 
 export default {
   testEnvironment: "node",

@@ -89,7 +89,7 @@ export interface H264Quality {
   preset: "ultrafast" | "superfast" | "veryfast" | "faster" | "fast" | "medium" | "slow";
 }
 
-export const DEFAULT_H264: H264Quality = { crf: 16, preset: "fast" };
+export const DEFAULT_H264: H264Quality = { crf: 16, preset: "veryfast" };
 
 /** H.264 High in MP4, 4:2:0, one keyframe a second so scrubbing in Premiere stays smooth. */
 export function h264Codec(fps: Rational, quality: H264Quality = DEFAULT_H264): string[] {
