@@ -1,6 +1,6 @@
 // Encodes RGB frames streamed from the pipeline into the file the editor imports: H.264 MP4, ProRes 422 HQ MOV or
 // a PNG sequence, conformed on the way to the sequence's fps and size. Nobody ever sees a partial file: ffmpeg
-// writes a hidden temp name; then verify (ffprobe) -> XMP -> C2PA -> sidecar -> rename. Abort or failure at any
+// writes a hidden temp name; then verify (ffprobe) -> XMP -> C2PA -> rename -> sidecar. Abort or failure at any
 // point kills ffmpeg and deletes the temp.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -248,11 +248,13 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
       let c2pa: C2paOutcome = { state: "not-configured" };
       if (options.record && options.format !== "png") c2pa = await signC2pa(temp, options.record, options.c2pa);
       if (state !== "finishing") throw new TesseraError("E_CANCELLED");
-      const sidecar = options.record ? await writeSidecar(out, options.record) : null;
       // A file is replaced atomically by the rename itself; a PNG folder has to go first.
       if (options.overwrite && options.format === "png") await rm(out, { recursive: true, force: true });
       await rename(temp, out);
       state = "done";
+      // The sidecar follows the published file (which already carries the record as XMP), so a crash in between
+      // leaves a complete clip, never a sidecar describing a clip that does not exist.
+      const sidecar = options.record ? await writeSidecar(out, options.record) : null;
       options.signal?.removeEventListener("abort", onAbort);
       const finalFiles = options.format === "png" ? files.map((f) => nodePath.join(out, nodePath.basename(f))) : [out];
       return {
