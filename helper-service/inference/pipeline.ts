@@ -165,17 +165,21 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
       progress.stepDone(performance.now() - stepStarted);
       progress.report("denoise", window.index, i + 1);
       if (hooks.onPreview && previews.due()) {
-        // x0 = x_t - t' v at the step's new time. The JPEG is awaited here: session.run blocks the event loop,
-        // so a preview left to finish in the background would only arrive after the next step.
-        previews.mark();
+        // x0 = x_t - t' v at the step's new time, mapped to RGB here (cheap); the JPEG is encoded on libuv's pool
         const x0 = estimateClean(new Float32Array(x.length), x, v, grid[i + 1]!);
         const f = Math.floor((shape.F - 1) / 2);
-        const jpeg = await encodeJpeg(latentFrameToRgb(x0, shape, f, m), shape.W, shape.H, [previewWidth, previewHeight]).catch(() => null);
-        if (jpeg) {
+        const rgb = latentFrameToRgb(x0, shape, f, m);
+        const preview = { width: previewWidth, height: previewHeight, frameIndex: Math.max(0, window.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1))), window: window.index, step: i + 1, steps };
+        const onPreview = hooks.onPreview;
+        const deliver = async () => {
+          const jpeg = await encodeJpeg(rgb, shape.W, shape.H, [previewWidth, previewHeight]);
           timings.firstPreviewMs ??= performance.now() - started;
-          const frameIndex = Math.max(0, window.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1)));
-          hooks.onPreview({ jpeg, width: previewWidth, height: previewHeight, frameIndex, window: window.index, step: i + 1, steps });
-        }
+          onPreview({ jpeg, ...preview });
+        };
+        // session.run blocks the event loop, so a preview encoded in the background arrives after the next step:
+        // fine for later ones, but the first is awaited so the editor sees something as early as possible
+        if (timings.firstPreviewMs === null) await previews.run(deliver);
+        else previews.start(deliver);
       }
     }
     timings.denoiseMs += performance.now() - loopStarted;
@@ -196,6 +200,8 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     else neighbours.prepended(kept);
     for (const [i, frame] of kept.entries()) await hooks.onFrame?.(frame, window.start + window.keepFrom + i);
   }
+
+  await previews.settle();
 
   // 9. What was made, and how.
   return {

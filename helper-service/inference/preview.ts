@@ -60,17 +60,42 @@ export function previewFrame(preview: Preview, jobId: string): Uint8Array {
   return encodePreview({ jobId, frameIndex: preview.frameIndex, width: preview.width, height: preview.height, format: "jpeg" }, preview.jpeg);
 }
 
-/** At most one preview per interval (previews are glances; the denoiser's time matters more). */
+/**
+ * At most one preview per interval, and one at a time: a preview that falls due while the previous one is still
+ * being encoded is skipped, so previews never queue up behind the denoiser. A failed preview never stops the job.
+ */
 export class PreviewThrottle {
   private last = -Infinity;
+  private pending: Promise<void> | null = null;
+  /** The last preview that failed (kept for diagnosis). */
+  lastError: unknown = null;
 
   constructor(private readonly intervalMs = DEFAULT_PREVIEW_INTERVAL_MS) {}
 
   due(now = performance.now()): boolean {
-    return now - this.last >= this.intervalMs;
+    return this.pending === null && now - this.last >= this.intervalMs;
   }
 
-  mark(now = performance.now()): void {
+  /** Starts a preview in the background. */
+  start(work: () => Promise<void>, now = performance.now()): void {
     this.last = now;
+    this.pending = work()
+      .catch((error: unknown) => {
+        this.lastError = error;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+  }
+
+  /** Runs a preview and waits for it. */
+  async run(work: () => Promise<void>, now = performance.now()): Promise<void> {
+    this.start(work, now);
+    await this.pending;
+  }
+
+  /** Waits for the preview in flight, so none arrives after the job ended. */
+  async settle(): Promise<void> {
+    await this.pending;
   }
 }

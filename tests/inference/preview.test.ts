@@ -38,11 +38,17 @@ describe("previews", () => {
     expect(previewSize([64, 32])).toEqual([64, 32]);
   });
 
-  test("the throttle lets one preview through per interval", () => {
+  test("the throttle lets one preview through per interval and never two at once", async () => {
     const throttle = new PreviewThrottle(250);
     expect(throttle.due(1000)).toBe(true);
-    throttle.mark(1000);
-    expect(throttle.due(1100)).toBe(false);
+    let finish!: () => void;
+    throttle.start(() => new Promise<void>((resolve) => (finish = resolve)), 1000);
+    expect(throttle.due(2000)).toBe(false); // still encoding
+    finish();
+    await throttle.settle();
+    expect(throttle.due(1100)).toBe(false); // too soon
     expect(throttle.due(1250)).toBe(true);
+    await throttle.run(() => Promise.reject(new Error("encoder failed")), 1250);
+    expect((throttle.lastError as Error).message).toBe("encoder failed");
   });
 });
