@@ -85,7 +85,7 @@ def ae_gates(model, size, n=96, seed=999):
     return dict(n=n, psnr=round(p, 2), **{k: round(v / n, 4) for k, v in hits.items()})
 
 
-def extension(model, shift, n=48, seed=31337):
+def extension(model, shift, n=48, seed=31337, **kw):
     """Tail extend / head extend / gap fill on fresh scenes vs the true frames, and vs the same run unconditioned."""
     rng = np.random.default_rng(seed)
     scenes = [dataset.make_scene(rng, 32, 32, dataset.ALL_COMBOS, two_prob=0, edge_prob=0, canonical_prob=1.0)
@@ -96,11 +96,11 @@ def extension(model, shift, n=48, seed=31337):
     prompts, seeds = [s["caption"] for s in scenes], list(range(n))
     modes = {"tail": (pre, [-5.0, -4.0], slice(0, 4)), "head": (post, [17.0, 18.0], slice(13, 17)),
              "fill": (torch.cat([pre, post], 2), [-5.0, -4.0, 17.0, 18.0], slice(0, 4))}
-    base = model.generate(prompts, seeds, (32, 32), shift)
+    base = model.generate(prompts, seeds, (32, 32), shift, **kw)
     out = {}
     for mode, (lat, times, near) in modes.items():
         cond = (lat, torch.tensor(times).expand(n, -1).clone(), torch.ones(n, len(times)))
-        gen = model.generate(prompts, seeds, (32, 32), shift, cond=cond)
+        gen = model.generate(prompts, seeds, (32, 32), shift, cond=cond, **kw)
         res = {}
         for name, clips in (("conditioned", gen), ("unconditioned", base)):
             p, vel_ok, same = [], 0, 0
@@ -129,6 +129,7 @@ def main():
     ap.add_argument("--checkpoint", default="training/checkpoints/reference.pt")
     ap.add_argument("--out", help="metrics JSON")
     ap.add_argument("--shifts", default="1,2,3")
+    ap.add_argument("--guidances", default="3", help="guidance values swept at the best shift")
     ap.add_argument("--write-shift", action="store_true", help="store the best shift in the checkpoint (export uses it)")
     ap.add_argument("--quick", action="store_true", help="small sample counts")
     ap.add_argument("--seen", type=int, default=96, help="seen combos sampled for the 32x32 score")
@@ -142,8 +143,7 @@ def main():
     ck = torch.load(a.checkpoint)
     model = Model(ck)
     q = a.quick
-    res = dict(checkpoint=a.checkpoint, train_step=ck.get("step"), train_minutes=round(ck.get("train_minutes", 0), 1),
-               steps=20, guidance=3.0)
+    res = dict(checkpoint=a.checkpoint, train_step=ck.get("step"), steps=20)
     res["ae"] = {f"{w}x{h}": ae_gates(model, (w, h), n=32 if q else 96) for w, h in model.cfg["sizes"]}
     print(json.dumps(res["ae"]), flush=True)
     rng = np.random.default_rng(0)
@@ -156,16 +156,23 @@ def main():
         print("shift", s, res["shift_sweep"][str(s)], flush=True)
     best = max(res["shift_sweep"], key=lambda k: (res["shift_sweep"][k]["all"], -abs(float(k) - 1)))
     res["best_shift"] = float(best)
+    res["guidance_sweep"] = {}
+    for g in [float(x) for x in a.guidances.split(",")]:
+        res["guidance_sweep"][str(g)] = adherence(model, sweep_combos, 1, (32, 32), res["best_shift"], guidance=g)
+        print("guidance", g, res["guidance_sweep"][str(g)], flush=True)
+    res["guidance"] = float(max(res["guidance_sweep"], key=lambda k: (res["guidance_sweep"][k]["all"],
+                                                                       -abs(float(k) - 3))))
+    gk = dict(guidance=res["guidance"])
     res["adherence"] = {}
     for w, h in model.cfg["sizes"]:
         main = (w, h) == (32, 32)
         seen = seen_combos if main and not q else seen_combos[:32 if q else a.other_seen]
         res["adherence"][f"{w}x{h}"] = dict(
-            seen=adherence(model, seen, 1, (w, h), res["best_shift"]),
+            seen=adherence(model, seen, 1, (w, h), res["best_shift"], **gk),
             unseen=adherence(model, dataset.UNSEEN, a.unseen_seeds if main and not q else 1, (w, h),
-                             res["best_shift"]))
+                             res["best_shift"], **gk))
         print(f"{w}x{h}", json.dumps(res["adherence"][f"{w}x{h}"]), flush=True)
-    res["extension"] = extension(model, res["best_shift"], n=16 if q else a.ext)
+    res["extension"] = extension(model, res["best_shift"], n=16 if q else a.ext, **gk)
     print(json.dumps(res["extension"]), flush=True)
     res["determinism"] = determinism(model, res["best_shift"])
     res["eval_seconds"] = round(time.time() - t0)
@@ -176,6 +183,7 @@ def main():
             f.write("\n")
     if a.write_shift:
         ck["best_shift"] = res["best_shift"]
+        ck["best_guidance"] = res["guidance"]
         torch.save(ck, a.checkpoint + ".tmp")
         os.replace(a.checkpoint + ".tmp", a.checkpoint)
     print(json.dumps({"best_shift": res["best_shift"], "seconds": res["eval_seconds"]}))

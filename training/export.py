@@ -246,7 +246,8 @@ def main():
     cfg, ae, text, dit = models_from_checkpoint(ck, not a.no_ema)
     stats = ck.get("stats") or latent_stats(ae, cfg["sizes"])
     meta = dict(id=a.id, version=a.version, description=a.description,
-                shift=a.shift if a.shift is not None else ck.get("best_shift", 1.0))
+                shift=a.shift if a.shift is not None else ck.get("best_shift", 1.0),
+                guidance=ck.get("best_guidance", 3.0))
     mj = write_package(a.out, cfg, ae, text, dit, stats, meta)
     if a.parity:
         write_parity(a.parity, cfg, ae, text, dit, stats)
