@@ -47,6 +47,11 @@ export interface RuntimeOptions {
   device: DevicePreference;
   /** Intra-op threads; default: every core the OS gives this process. */
   threads?: number | undefined;
+  /**
+   * Let the session's threads spin between runs (default true). Only the denoiser runs back to back; every
+   * session has its own thread pool, and idle pools that spin take the cores from the one that works.
+   */
+  spin?: boolean | undefined;
 }
 
 export function defaultThreads(): number {
@@ -106,7 +111,7 @@ function executionProvider(device: Device): ort.InferenceSession.ExecutionProvid
   }
 }
 
-export function sessionOptions(device: Device, threads: number): ort.InferenceSession.SessionOptions {
+export function sessionOptions(device: Device, threads: number, spin = true): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [executionProvider(device)],
     graphOptimizationLevel: "all",
@@ -116,6 +121,7 @@ export function sessionOptions(device: Device, threads: number): ort.InferenceSe
     enableCpuMemArena: true,
     enableMemPattern: true,
     logSeverityLevel: 3,
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
   };
 }
 
@@ -135,7 +141,7 @@ export async function openSession(path: string, options: RuntimeOptions): Promis
   const notices = [...skipped];
   for (const device of devices) {
     try {
-      const session = await ort.InferenceSession.create(path, sessionOptions(device, threads));
+      const session = await ort.InferenceSession.create(path, sessionOptions(device, threads, options.spin));
       if (device === "cpu" && options.device !== "cpu" && notices.length > 0) {
         notices.push({ code: "E_DEVICE_UNAVAILABLE", message: "Running on the CPU instead (slower)." });
       }

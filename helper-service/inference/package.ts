@@ -103,7 +103,7 @@ export class ModelRuntime {
     let session = this.sessions.get(graph);
     if (!session) {
       const file = graphFile(this.pkg.manifest, graph);
-      session = openSession(this.pkg.path(file), { device: this.device, threads: this.threads }).then((opened) =>
+      session = openSession(this.pkg.path(file), { device: this.device, threads: this.threads, spin: graph === "denoiser" }).then((opened) =>
         checked(this.pkg.manifest, graph, file, opened.session),
       );
       this.sessions.set(graph, session);
@@ -150,7 +150,7 @@ export class ModelPackage {
     const key = `${device}|${threads}`;
     let runtime = this.runtimes.get(key);
     if (!runtime) {
-      runtime = openSession(this.path(this.manifest.text.encoder), { device, threads }).then(async (opened) => {
+      runtime = openSession(this.path(this.manifest.text.encoder), { device, threads, spin: false }).then(async (opened) => {
         const session = await checked(this.manifest, "textEncoder", this.manifest.text.encoder, opened.session);
         return new ModelRuntime(this, opened.device, threads, opened.notices, ["textEncoder", session]);
       });
