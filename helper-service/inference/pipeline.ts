@@ -30,10 +30,10 @@ import { combineGuidance, guidanceBatch } from "./guidance.js";
 import { denormalizeLatents, initialNoise, latentDims, latentShape, normalizeLatents } from "./latents.js";
 import { classifyRunError, type MemoryContext } from "./oom.js";
 import type { ModelPackage, ModelRuntime } from "./package.js";
-import { encodeJpeg, latentFrameToRgb, PreviewThrottle, previewSize, type Preview } from "./preview.js";
+import { LivePreviews, type Preview } from "./preview.js";
 import { ProgressTracker, type ProgressEvent } from "./progress.js";
 import { resolveRequest, type InferenceRequestInput } from "./request.js";
-import { estimateClean, eulerStep, flowMatchGrid } from "./scheduler.js";
+import { eulerStep, flowMatchGrid } from "./scheduler.js";
 
 export interface GenerateHooks {
   signal?: AbortSignal;
@@ -97,7 +97,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     notices.push(n);
     hooks.onNotice?.(n);
   };
-  const timings = { denoiseMs: 0, sessionRunMs: 0, decodeMs: 0, firstPreviewMs: null as number | null };
+  const timings = { denoiseMs: 0, sessionRunMs: 0, decodeMs: 0 };
 
   // 1. Check inputs against the package (size, frames, conditioning, capabilities) and plan the windows.
   const request = resolveRequest(input, m);
@@ -130,8 +130,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
   // 4. The shifted time grid: steps + 1 points from 1 to 0; the model is fed these shifted times.
   const grid = flowMatchGrid(steps, request.shift);
   const neighbours = new NeighbourFrames(request.before, request.after, m.capabilities.conditionFrames);
-  const previews = new PreviewThrottle(hooks.previewIntervalMs);
-  const [previewWidth, previewHeight] = previewSize(size);
+  const previews = hooks.onPreview ? new LivePreviews(m, size, hooks.onPreview, hooks.previewIntervalMs, started) : null;
 
   for (const window of plan.windows) {
     const shape = latentShape(m, window.frames, size);
@@ -164,23 +163,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
       eulerStep(x, v, grid[i]!, grid[i + 1]!);
       progress.stepDone(performance.now() - stepStarted);
       progress.report("denoise", window.index, i + 1);
-      if (hooks.onPreview && previews.due()) {
-        // x0 = x_t - t' v at the step's new time, mapped to RGB here (cheap); the JPEG is encoded on libuv's pool
-        const x0 = estimateClean(new Float32Array(x.length), x, v, grid[i + 1]!);
-        const f = Math.floor((shape.F - 1) / 2);
-        const rgb = latentFrameToRgb(x0, shape, f, m);
-        const preview = { width: previewWidth, height: previewHeight, frameIndex: Math.max(0, window.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1))), window: window.index, step: i + 1, steps };
-        const onPreview = hooks.onPreview;
-        const deliver = async () => {
-          const jpeg = await encodeJpeg(rgb, shape.W, shape.H, [previewWidth, previewHeight]);
-          timings.firstPreviewMs ??= performance.now() - started;
-          onPreview({ jpeg, ...preview });
-        };
-        // session.run blocks the event loop, so a preview encoded in the background arrives after the next step:
-        // fine for later ones, but the first is awaited so the editor sees something as early as possible
-        if (timings.firstPreviewMs === null) await previews.run(deliver);
-        else previews.start(deliver);
-      }
+      await previews?.afterStep(x, v, grid[i + 1]!, shape, { window: window.index, start: window.start, step: i + 1, steps });
     }
     timings.denoiseMs += performance.now() - loopStarted;
     timings.sessionRunMs += denoiser.runMs;
@@ -201,7 +184,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     for (const [i, frame] of kept.entries()) await hooks.onFrame?.(frame, window.start + window.keepFrom + i);
   }
 
-  await previews.settle();
+  await previews?.settle();
 
   // 9. What was made, and how.
   return {
@@ -217,6 +200,6 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     windows: plan.windows.length,
     order: plan.order,
     notices,
-    timings: { totalMs: performance.now() - started, ...timings },
+    timings: { totalMs: performance.now() - started, ...timings, firstPreviewMs: previews?.firstMs ?? null },
   };
 }

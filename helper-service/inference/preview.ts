@@ -7,6 +7,7 @@ import sharp from "sharp";
 import { encodePreview } from "../../shared/preview-header.js";
 import type { LatentShape } from "./latents.js";
 import type { Manifest } from "./manifest.js";
+import { estimateClean } from "./scheduler.js";
 
 // libvips defaults to a thread per core; previews are small and must not take cores from the denoiser
 sharp.concurrency(1);
@@ -97,5 +98,49 @@ export class PreviewThrottle {
   /** Waits for the preview in flight, so none arrives after the job ended. */
   async settle(): Promise<void> {
     await this.pending;
+  }
+}
+
+/**
+ * The previews of one job: after a step, if one is due, the middle latent frame of x0 = x_t - t' v is mapped to
+ * RGB at once (cheap) and JPEG-encoded on libuv's pool. session.run blocks the event loop, so a preview encoded
+ * in the background arrives after the next step: fine for later ones, but the first is awaited so the editor sees
+ * something as early as possible.
+ */
+export class LivePreviews {
+  private readonly throttle: PreviewThrottle;
+  private readonly size: [number, number];
+  /** Time from `startedAt` to the first preview delivered. */
+  firstMs: number | null = null;
+
+  constructor(
+    private readonly manifest: Manifest,
+    clipSize: readonly [number, number],
+    private readonly onPreview: (preview: Preview) => void,
+    intervalMs: number | undefined,
+    private readonly startedAt: number,
+  ) {
+    this.throttle = new PreviewThrottle(intervalMs);
+    this.size = previewSize(clipSize);
+  }
+
+  async afterStep(x: Float32Array, v: Float32Array, t: number, shape: LatentShape, where: { window: number; start: number; step: number; steps: number }): Promise<void> {
+    if (!this.throttle.due()) return;
+    const m = this.manifest;
+    const f = Math.floor((shape.F - 1) / 2);
+    const rgb = latentFrameToRgb(estimateClean(new Float32Array(x.length), x, v, t), shape, f, m);
+    const [width, height] = this.size;
+    const frameIndex = Math.max(0, where.start + (f === 0 ? 0 : 1 + m.latent.temporal * (f - 1)));
+    const deliver = async () => {
+      const jpeg = await encodeJpeg(rgb, shape.W, shape.H, this.size);
+      this.firstMs ??= performance.now() - this.startedAt;
+      this.onPreview({ jpeg, width, height, frameIndex, window: where.window, step: where.step, steps: where.steps });
+    };
+    if (this.firstMs === null) await this.throttle.run(deliver);
+    else this.throttle.start(deliver);
+  }
+
+  settle(): Promise<void> {
+    return this.throttle.settle();
   }
 }
