@@ -12,6 +12,8 @@ interface Served {
   requests: Array<{ path: string; range: string | undefined }>;
   /** Next response for this file stops after N bytes (the connection drops). */
   cutOnce: Map<string, number>;
+  /** Next response for this file sends N bytes, then stalls with the connection open. */
+  stallOnce: Map<string, number>;
   /** Replaced contents by file name. */
   replace: Map<string, Buffer>;
   close: () => Promise<void>;
@@ -21,7 +23,7 @@ interface Served {
 async function serve(dir: string): Promise<Served> {
   const names = await readdir(dir);
   const files = new Map(await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n))] as const)));
-  const served: Omit<Served, "url" | "close"> = { requests: [], cutOnce: new Map(), replace: new Map() };
+  const served: Omit<Served, "url" | "close"> = { requests: [], cutOnce: new Map(), stallOnce: new Map(), replace: new Map() };
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent(req.url!.replace(/^\/pkg\//, ""));
     served.requests.push({ path: name, range: req.headers.range });
@@ -37,6 +39,12 @@ async function serve(dir: string): Promise<Served> {
       "content-length": part.length,
       ...(match ? { "content-range": `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
     });
+    const stall = served.stallOnce.get(name);
+    if (stall !== undefined) {
+      served.stallOnce.delete(name);
+      res.write(part.subarray(0, stall));
+      return;
+    }
     const cut = served.cutOnce.get(name);
     if (cut !== undefined) {
       served.cutOnce.delete(name);
@@ -96,6 +104,27 @@ describe("model installer", () => {
     expect(await readdir(users.dir)).toEqual(["tessera-random-tiny-0.0.1"]);
     const pkg = await ModelPackage.load(installed.dir); // sha256 of every file checked again
     await pkg.dispose();
+  });
+
+  test("a cancelled download stops at once and keeps what arrived for the next attempt", async () => {
+    const server = await serveTiny();
+    const users = { dir: await usersDir() };
+    server.stallOnce.set("transformer.onnx", 50_000);
+    const controller = new AbortController();
+    const install = installPackage(server.url, {
+      userDir: users.dir,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.file === "transformer.onnx" && p.phase === "download") controller.abort();
+      },
+    });
+    await expect(install).rejects.toMatchObject({ code: "E_CANCELLED" });
+    expect(existsSync(join(users.dir, "tessera-random-tiny-0.0.1"))).toBe(false);
+    const partial = (await stat(join(users.dir, ".partial-tessera-random-tiny-0.0.1", "transformer.onnx"))).size;
+    expect(partial).toBeGreaterThan(0);
+    const installed = await installPackage(server.url, { userDir: users.dir });
+    expect(server.requests.filter((r) => r.path === "transformer.onnx").at(-1)!.range).toBe(`bytes=${partial}-`);
+    expect(installed.id).toBe("tessera-random-tiny");
   });
 
   test("a file that does not match its sha256 is refused and nothing is installed", async () => {
