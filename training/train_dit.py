@@ -28,8 +28,8 @@ def head_times(frames):
 
 
 class Batches:
-    def __init__(self, data, stats, rng):
-        self.data, self.rng = data, rng
+    def __init__(self, data, stats, rng, size_probs=SIZE_PROBS):
+        self.data, self.rng, self.size_probs = data, rng, size_probs
         self.mean = torch.tensor(stats["mean"]).float()[None, :, None, None, None]
         self.std = torch.tensor(stats["std"]).float()[None, :, None, None, None]
 
@@ -38,7 +38,7 @@ class Batches:
 
     def __call__(self, n):
         rng = self.rng
-        size = rng.choice(list(SIZE_PROBS), p=list(SIZE_PROBS.values()))
+        size = rng.choice(list(self.size_probs), p=list(self.size_probs.values()))
         d = self.data[size]
         idx = torch.from_numpy(rng.integers(len(d["scenes"]), size=n))
         z0 = self.norm(d["latents"]["main"][idx])
@@ -107,6 +107,7 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--eval-every", type=float, default=10, help="minutes between quick evaluations")
     ap.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
+    ap.add_argument("--size-probs", default="0.7,0.15,0.15", help="batch share of 32x32,64x32,32x64")
     a = ap.parse_args()
     setup_torch()
     log = Log(f"{a.run}/log.jsonl")
@@ -141,7 +142,8 @@ def main():
     dit_ema.load_state_dict(ema["dit"])
     ema_pairs = [(pe, p) for m_e, m in ((text_ema, text), (dit_ema, dit))
                  for pe, p in zip(m_e.parameters(), m.parameters())]
-    batches = Batches(lat["data"], stats, np.random.default_rng(step + 7))
+    probs = [float(p) for p in a.size_probs.split(",")]
+    batches = Batches(lat["data"], stats, np.random.default_rng(step + 7), dict(zip(SIZE_PROBS, probs)))
     total = a.minutes * 60
     t_start = time.time() - elapsed
     last_save, last_eval, run_loss = time.time(), time.time(), []
