@@ -4,7 +4,7 @@ back with ffmpeg and read with the same classifier as eval.py. Seen and held-out
 three sequence aspects (smaller than 1920x1080 to save time; the model's output is upscaled either way).
 Needs only numpy, node and ffmpeg (no torch):
 
-  /usr/bin/python3 training/eval_cli.py --out models/reference/metrics-cli.json
+  /usr/bin/python3 training/eval_cli.py --out training/metrics-cli.json
 """
 import argparse
 import json
@@ -75,7 +75,7 @@ def main():
     ap.add_argument("--seen", type=int, default=8, help="seen combos (fixed-seed sample of dataset.SEEN)")
     ap.add_argument("--unseen", type=int, default=8, help="held-out combos (fixed-seed sample of dataset.UNSEEN)")
     ap.add_argument("--sizes", default=",".join(SIZES))
-    ap.add_argument("--out", default="models/reference/metrics-cli.json")
+    ap.add_argument("--out", default="training/metrics-cli.json")
     a = ap.parse_args()
 
     rng = np.random.default_rng(7)
