@@ -197,6 +197,17 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
     return encodeError(`${detail}${result.stderr ? `: ${lastErrorLine(result.stderr)}` : ""}`);
   };
 
+  // With an output frame count (-frames:v), ffmpeg exits cleanly as soon as it has written that many frames, while
+  // the model may still be sending the last few source frames a retime did not need. Those are surplus, not an
+  // error; finish() still verifies the exact frame count of the file.
+  let surplus = false;
+  const stoppedAtFrameLimit = async (): Promise<boolean> => {
+    if (options.frames === undefined) return false;
+    const result = await proc.done;
+    surplus = result.code === 0 && !result.timedOut && state === "open";
+    return surplus;
+  };
+
   const write = async (frame: Uint8Array): Promise<void> => {
     if (state === "aborted") {
       await cleaning;
@@ -206,8 +217,16 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
     if (frame.byteLength !== frameBytes) {
       throw new TesseraError("E_INTERNAL", `A frame must be ${source.width}x${source.height}x3 = ${frameBytes} bytes, not ${frame.byteLength}.`);
     }
+    if (surplus) {
+      written += 1;
+      return;
+    }
     const stdin = proc.stdin;
     if (!stdin || stdin.destroyed || proc.child.exitCode !== null) {
+      if (await stoppedAtFrameLimit()) {
+        written += 1;
+        return;
+      }
       await abort();
       throw await failure("ffmpeg stopped taking frames");
     }
@@ -215,7 +234,7 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
     if (!stdin.write(frame)) {
       const exited = proc.done.then(() => "exited" as const);
       const drained = new Promise<"drained">((resolve) => stdin.once("drain", () => resolve("drained")));
-      if ((await Promise.race([drained, exited])) === "exited" && state === "open") {
+      if ((await Promise.race([drained, exited])) === "exited" && state === "open" && !(await stoppedAtFrameLimit())) {
         await abort();
         throw await failure("ffmpeg stopped taking frames");
       }

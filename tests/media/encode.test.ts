@@ -52,6 +52,22 @@ describe("H.264 MP4 at the sequence's exact rate and size", () => {
   });
 });
 
+test("source frames still arriving after ffmpeg has its output frames are surplus, not a failure", async () => {
+  // A retime needs fewer model frames than the grammar makes; ffmpeg exits once -frames:v is reached.
+  const fps = parseFrameRate("24");
+  const plan = conformPlan({ frames: 3, fps, width: 64, height: 32 }, model);
+  const out = nodePath.join(temp.dir, "surplus.mp4");
+  const encoder = await createEncoder({
+    format: "h264", out, fps, width: 64, height: 32, frames: plan.output.frames, source: plan.model, outputRoots: [temp.dir],
+  });
+  for (let i = 0; i < 60; i++) {
+    await encoder.write(syntheticFrame(i, plan.model.width, plan.model.height));
+    if (i >= plan.model.frames) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const result = await encoder.finish();
+  expect(Number(ffprobeStream(result.path).nb_read_frames)).toBe(3);
+});
+
 test("ProRes 422 HQ MOV, 10-bit 4:2:2, at 29.97", async () => {
   const fps = parseFrameRate("29.97");
   const { result } = await generate("prores", "finish.mov", fps, 1920, 1080, 4);
