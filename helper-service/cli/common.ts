@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { ERRORS, TesseraError, toErrorBody, type ErrorCode } from "../../shared/errors.js";
 import { parseFrameRate, type FrameRate } from "../../shared/time.js";
-import { fileURLToPath } from "node:url";
+import { REFERENCE_DIR } from "../inference/reference-dir.js";
 import { ensureDataDir } from "../server/data-dir.js";
 
 export const EXIT_OK = 0;
@@ -54,11 +54,6 @@ export async function dataDirOf(option: string | undefined): Promise<string> {
   return ensureDataDir(option ?? (await defaultDataDir()));
 }
 
-/**
- * models/reference, where the design ships the reference model (inference/registry.ts REFERENCE_DIR names the same
- * folder; it is not imported here because that module loads onnxruntime, which `serve` itself never needs).
- */
-const REFERENCE_DIR = fileURLToPath(new URL("../../models/reference", import.meta.url));
 
 /**
  * The shipped reference model, when this install has it (a checkout may not have fetched it yet).

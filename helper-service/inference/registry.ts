@@ -4,13 +4,13 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { TesseraError, toErrorBody, type ErrorBody } from "../../shared/errors.js";
 import type { ModelInfo } from "../../shared/protocol.js";
 import type { Manifest } from "./manifest.js";
 import { readManifest } from "./package.js";
+import { REFERENCE_DIR } from "./reference-dir.js";
 
-export const REFERENCE_DIR = fileURLToPath(new URL("../../models/reference", import.meta.url));
+export { REFERENCE_DIR };
 
 export interface RegistryOptions {
   /** The shipped package (default models/reference in this checkout); null for none. */
