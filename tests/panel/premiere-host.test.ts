@@ -2,29 +2,12 @@ import type { Action, ProjectItem, TickTime } from "@adobe/premierepro";
 import { HostError } from "../../panel/host/editor-host.js";
 import { readTesseraXmp } from "../../panel/host/metadata.js";
 import { frameRateFromTimebase, PremiereHost } from "../../panel/host/premiere.js";
-import type { GenerationRecord } from "../../shared/protocol.js";
-import { framesToTicks } from "../../shared/time.js";
 import type { FakeBin} from "./fakes/fake-premierepro.js";
 import { createFakePremiere, FakeClip, FakeTrackItem, RuleViolation, type FakePremiere } from "./fakes/fake-premierepro.js";
+import { f, FPS, record as makeRecord } from "./support.js";
 
-const FPS = { num: 24000, den: 1001 };
-const f = (n: number) => framesToTicks(n, FPS, "round");
-
-const record: GenerationRecord = {
-  tool: { name: "Tessera", version: "0.1.0" },
-  model: { id: "tessera-reference", version: "1.0.0", sha256: "a".repeat(64) },
-  prompt: 'harbour at "dawn" & fog',
-  negativePrompt: "",
-  seed: 7,
-  steps: 20,
-  guidance: 3,
-  shift: 1,
-  device: "cpu",
-  workflow: "broll",
-  conditioning: null,
-  digitalSourceType: "trainedAlgorithmicMedia",
-  createdAt: "2026-11-25T10:00:00.000Z",
-};
+// The prompt carries XML's special characters so the XMP round trip proves its escaping.
+const record = makeRecord('harbour at "dawn" & fog');
 
 function setup(): { fake: FakePremiere; host: PremiereHost; seqTracks: () => FakeTrackItem[][] } {
   const fake = createFakePremiere();
