@@ -5,7 +5,6 @@
  * timeline; the workflow tests drive it directly.
  */
 import type { GenerationRecord } from "../../shared/protocol.js";
-import type { FrameRate } from "../../shared/time.js";
 import {
   HostError,
   type ClipInfo,
@@ -24,18 +23,12 @@ export interface SimulatedClip extends ClipInfo {
   record: GenerationRecord | null;
 }
 
-export interface SimulatedSequenceSetup {
-  id: string;
-  name: string;
-  fps: FrameRate;
-  width: number;
-  height: number;
-  playhead: Ticks;
-  inPoint?: Ticks | null;
-  outPoint?: Ticks | null;
-  /** Names of the video tracks, bottom (V1) first. */
-  tracks: string[];
-}
+/** A sequence as SequenceInfo describes it; In/Out may be left out, and the track count comes from `tracks`. */
+export type SimulatedSequenceSetup = Omit<SequenceInfo, "inPoint" | "outPoint" | "videoTrackCount"> &
+  Partial<Pick<SequenceInfo, "inPoint" | "outPoint">> & {
+    /** Names of the video tracks, bottom (V1) first. */
+    tracks: string[];
+  };
 
 export type NewClip = Omit<ClipInfo, "id" | "speed" | "reversed" | "offline" | "mediaFps"> &
   Partial<Pick<ClipInfo, "speed" | "reversed" | "offline" | "mediaFps">>;
