@@ -57,7 +57,8 @@ function buildRequest(input: GenerationRequestInput): GenerationRequest {
   return parsed.data;
 }
 
-function report(output: JobOutput): void {
+/** The one line a finished job prints: `wrote PATH (N frames at FPS fps, WxH, seed S)`. */
+export function reportWritten(output: JobOutput): void {
   process.stdout.write(
     `wrote ${output.path} (${output.frames} frames at ${formatFrameRate(output.fps)} fps, ${output.width}x${output.height}, seed ${output.record.seed})\n`,
   );
@@ -94,7 +95,7 @@ export function generateRequest(prompt: string, options: GenerationOptions): { r
 
 export async function generateCommand(prompt: string, options: GenerationOptions): Promise<void> {
   const { request, out } = generateRequest(prompt, options);
-  report(await runLocalJob(await dataDirOf(options.dataDir), request, out));
+  reportWritten(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }
 
 export interface ExtendOptions extends GenerationOptions {
@@ -119,5 +120,5 @@ export async function extendCommand(options: ExtendOptions): Promise<void> {
     workflow: "extend",
     conditioning: options.at === "head" ? { after: range } : { before: range },
   });
-  report(await runLocalJob(await dataDirOf(options.dataDir), request, out));
+  reportWritten(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }

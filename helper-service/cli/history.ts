@@ -10,7 +10,7 @@ import { rerunRequest, searchHistory } from "../jobs/history.js";
 import { JobStore, toHistoryItem, type JobRecord } from "../jobs/store.js";
 import { dataPaths } from "../server/data-dir.js";
 import { dataDirOf, usage } from "./common.js";
-import { formatFor } from "./generate.js";
+import { formatFor, reportWritten } from "./generate.js";
 import { runLocalJob } from "./local-job.js";
 
 export interface HistoryOptions {
@@ -63,7 +63,5 @@ async function rerun(store: JobStore, dataDir: string, options: HistoryOptions):
   const request = rerunRequest(source, options.variant ? "variant" : "same-seed");
   request.output = { ...request.output, format: formatFor(out, source.request.output.format === "png" ? "png" : undefined) };
   const output = await runLocalJob(dataDir, request, out);
-  process.stdout.write(
-    `wrote ${output.path} (${output.frames} frames at ${formatFrameRate(output.fps)} fps, ${output.width}x${output.height}, seed ${output.record.seed})\n`,
-  );
+  reportWritten(output);
 }
