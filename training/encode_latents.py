@@ -35,8 +35,11 @@ def main():
     ap.add_argument("--ae", required=True, help="train_ae.py state.pt (or a checkpoint with an 'ae' entry)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the default clip counts")
+    ap.add_argument("--counts", help="clips per size as N32x32,N64x32,N32x64 (overrides --scale)")
     ap.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     a = ap.parse_args()
+    counts = dict(zip(SIZES, map(int, a.counts.split(",")))) if a.counts else \
+        {size: max(64, int(n * a.scale)) for size, n in SIZES.items()}
     setup_torch()
     st = torch.load(a.ae, map_location="cpu")
     cfg = dict(st.get("cfg") or get_config("reference"))
@@ -46,11 +49,13 @@ def main():
     ae.eval().to(a.device)
     rng = np.random.default_rng(4242)
     data, t0 = {}, time.time()
-    for (w, h), n in SIZES.items():
-        lat, scenes = encode_size(ae, w, h, max(64, int(n * a.scale)), rng, device=a.device)
+    for (w, h), n in counts.items():
+        lat, scenes = encode_size(ae, w, h, n, rng, device=a.device)
         data[f"{w}x{h}"] = dict(latents=lat, scenes=scenes)
         print(f"{w}x{h}: {len(scenes)} scenes in {time.time() - t0:.0f}s", flush=True)
-    stats = latent_stats(ae, [[32, 32]], clips_per_size=96)
+    # A compact checkpoint already fixes the normalisation its DiT was trained with: keep it, so continuing
+    # that DiT on these latents does not shift its inputs.
+    stats = st.get("stats") or latent_stats(ae, [[32, 32]], clips_per_size=96)
     print("latent mean", np.round(stats["mean"], 3), "std", np.round(stats["std"], 3), flush=True)
     torch.save(dict(data=data, stats=stats, cfg=cfg, ae={k: v.cpu() for k, v in ae.state_dict().items()}), a.out)
     print(f"saved {a.out} in {time.time() - t0:.0f}s")

@@ -19,6 +19,7 @@ import torch.nn as nn
 import dataset
 import vocab
 from config import LATENT_CHANNELS, MAX_TOKENS, PATCH, SPATIAL, TEMPORAL
+from dit_inference import InferenceDiT
 from models import affine_layernorms, build, load_checkpoint, param_count, setup_torch
 
 OPSET = 17
@@ -111,6 +112,16 @@ GRAPHS = {
 }
 
 
+@torch.no_grad()
+def inference_denoiser(dit, args, tolerance=1e-4):
+    """The denoiser as exported: InferenceDiT (same weights, fewer graph nodes), checked against the trained DiT."""
+    fast = InferenceDiT(dit)
+    diff = (fast(*args) - dit(*args)).abs().max().item()
+    if diff > tolerance:
+        raise SystemExit(f"InferenceDiT differs from the trained DiT by {diff:.2e} (> {tolerance:.0e})")
+    return DenoiserGraph(fast)
+
+
 def export_graph(module, args, path, key):
     _, ins, outs, axes = GRAPHS[key]
     with warnings.catch_warnings():
@@ -139,7 +150,8 @@ def write_package(out, cfg, ae, text, dit, stats, meta):
     tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
         ex = example_inputs(cfg)
-        parts = {"text": text, "denoiser": DenoiserGraph(dit), "encoder": EncoderGraph(ae), "decoder": DecoderGraph(ae)}
+        parts = {"text": text, "denoiser": inference_denoiser(dit, ex["denoiser"]), "encoder": EncoderGraph(ae),
+                 "decoder": DecoderGraph(ae)}
         for key, module in parts.items():
             export_graph(affine_layernorms(module).eval(), ex[key], os.path.join(tmp, GRAPHS[key][0]), key)
         vocab.write_tokenizer(os.path.join(tmp, "tokenizer.json"))

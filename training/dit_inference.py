@@ -1,0 +1,177 @@
+"""The trained DiT rewritten for export: the same function and weights, as an ONNX graph with far fewer nodes.
+
+At the reference model's size a denoiser step is a few hundred tokens, so onnxruntime's time goes to the number
+of nodes it runs, not to arithmetic. The training module (nets_dit.DiT) is written for clarity; this one
+rearranges the same computation:
+- heads are split and merged with constant-shape Reshapes (ONNX 0 = copy that dim) instead of shape arithmetic;
+- q, k and their RoPE partners (the rotate-half permutation folded into the weight rows, the 1/sqrt(dh) score
+  scale folded into q) come out of one projection, so RoPE is two Muls and an Add on q and k together;
+- the adaLN modulation of every block (main and conditioning tokens) is one projection, one blend and one Split;
+  the conditioning tokens' t=0 embedding is a constant; "1 + scale" is folded into the bias;
+- the text keys and values of every block (text_in folded in) are one projection of the prompt per call;
+- tanh-GELU is written x * sigmoid(2z), the identity 0.5 * (1 + tanh(z)) = sigmoid(2z).
+export.py checks the result against nets_dit.DiT on every export (parity fixtures, max |diff| <= 1e-4).
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from nets_dit import patchify, timestep_embedding, unpatchify
+from nets_text import NEG
+
+GELU_A = 1.5957691216057308  # 2 * sqrt(2 / pi)
+GELU_B = GELU_A * 0.044715
+
+
+class Reshape(torch.autograd.Function):
+    """x.reshape(shape) with shape a tensor made once per call, exported as one Reshape node: torch's own export
+    of x.reshape(b, n, ...) recomputes b and n from Shape/Gather/Concat nodes at every use."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return x.reshape(tuple(shape.tolist()))
+
+    @staticmethod
+    def symbolic(g, x, shape):
+        return g.op("Reshape", x, shape)
+
+
+def reshape(x, shape):
+    return Reshape.apply(x, shape)
+
+
+def gelu_tanh(x):
+    return x * torch.sigmoid(x * (GELU_A + GELU_B * x * x))
+
+
+def plain_layer_norm(x, unit):
+    """Weightless LayerNorm with explicit unit scale and zero shift (an empty scale input fails to load in ORT)."""
+    return F.layer_norm(x, unit.shape, unit, torch.zeros_like(unit))
+
+
+def linear(weight, bias):
+    m = nn.Linear(weight.shape[1], weight.shape[0])
+    m.weight.data.copy_(weight)
+    m.bias.data.copy_(bias)
+    return m
+
+
+def rotate_half_rows(weight, heads, dh):
+    """Rows of a [q | k] projection so that x @ W'^T = rotate_half(x @ W^T) per head, without the sign (the sign
+    lives in the sin table). A few more GEMM columns cost less than a permuting Gather on the last axis."""
+    j = torch.arange(dh)
+    return weight[torch.cat([h * dh + (j + dh // 2) % dh for h in range(2 * heads)])]
+
+
+class Block(nn.Module):
+    def __init__(self, blk, heads, dh):
+        super().__init__()
+        d = heads * dh
+        self.heads, self.dh, self.d = heads, dh, d
+        s = dh ** -0.5
+        wq, wk, wv = blk.qkv.weight.data.split(d)
+        bq, bk, bv = blk.qkv.bias.data.split(d)
+        wqk, bqk = torch.cat([wq * s, wk]), torch.cat([bq * s, bk])
+        self.qkv = linear(torch.cat([wqk, rotate_half_rows(wqk, heads, dh), wv]),
+                          torch.cat([bqk, rotate_half_rows(bqk[:, None], heads, dh)[:, 0], bv]))
+        self.proj = blk.proj
+        self.n2 = blk.n2
+        self.xq = linear(blk.xq.weight.data * s, blk.xq.bias.data * s)
+        self.xproj = blk.xproj
+        self.fc1, self.fc2 = blk.mlp[0], blk.mlp[2]
+        self.register_buffer("unit", torch.ones(d))
+
+    def forward(self, x, mod, rope, shapes, self_bias, text_k, text_v, text_bias):
+        """x [B*N, d]: a 2-D stream, so every Linear is one Gemm with its bias fused."""
+        shift1, scale1, gate1, shift2, scale2, gate2 = mod
+        cos2, sin2 = rope
+        heads4, heads4x2, flat = shapes
+        qk, qk_swapped, v = self.qkv(plain_layer_norm(x, self.unit) * scale1 + shift1).split(
+            [2 * self.d, 2 * self.d, self.d], dim=-1)
+        qk = qk * cos2 + qk_swapped * sin2
+        q, k = reshape(qk, heads4x2).transpose(1, 2).split(self.heads, dim=1)
+        v = reshape(v, heads4).transpose(1, 2)
+        h = torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-1, -2)) + self_bias, dim=-1), v)
+        x = x + gate1 * self.proj(reshape(h.transpose(1, 2), flat))
+        q = reshape(self.xq(self.n2(x)), heads4).transpose(1, 2)
+        h = torch.matmul(torch.softmax(torch.matmul(q, text_k) + text_bias, dim=-1), text_v)
+        x = x + self.xproj(reshape(h.transpose(1, 2), flat))
+        return x + gate2 * self.fc2(gelu_tanh(self.fc1(plain_layer_norm(x, self.unit) * scale2 + shift2)))
+
+
+class InferenceDiT(nn.Module):
+    def __init__(self, dit):
+        super().__init__()
+        dit = dit.eval()
+        self.src = dit  # positions() and the RoPE angles come from the original (once per call, not per block)
+        d, heads = dit.x_in.out_features, dit.heads
+        dh = d // heads
+        self.d, self.heads, self.dh, self.depth = d, heads, dh, len(dit.blocks)
+        self.pin = dit.out.out_features
+        self.x_in, self.c_in, self.t_mlp, self.text_pool = dit.x_in, dit.c_in, dit.t_mlp, dit.text_pool
+        self.register_buffer("unit", torch.ones(d))
+        with torch.no_grad():
+            self.register_buffer("t0_emb", dit.t_mlp(timestep_embedding(torch.zeros(1), 256)))
+            # adaLN of all blocks at once; +1 on each scale so the block multiplies by it directly
+            w = torch.cat([blk.ada.weight.data for blk in dit.blocks])
+            b = torch.cat([blk.ada.bias.data.view(6, d) + torch.tensor([0, 1, 0, 0, 1, 0.0])[:, None]
+                           for blk in dit.blocks]).reshape(-1)
+            self.ada = linear(w, b)
+            # text keys/values of all blocks from the raw prompt embeddings, text_in folded in
+            wkv = torch.cat([blk.xkv.weight.data for blk in dit.blocks])  # [depth*2d, d]
+            bkv = torch.cat([blk.xkv.bias.data for blk in dit.blocks])
+            self.text_kv = linear(wkv @ dit.text_in.weight.data, wkv @ dit.text_in.bias.data + bkv)
+            self.register_buffer("null_kv", dit.null_text.data[0] @ wkv.T + bkv)  # [1, depth*2d]
+            b_shift, b_scale = dit.ada_out.bias.data.split(d)
+            self.ada_out = linear(dit.ada_out.weight.data, torch.cat([b_shift, b_scale + 1]))
+        self.blocks = nn.ModuleList([Block(blk, heads, dh) for blk in dit.blocks])
+        self.out = dit.out
+
+    def rope_tables(self, t_pos, y_pos, x_pos):
+        """cos/sin of the rotate-half RoPE laid out like [q | k] rows of the 2-D stream: [B*N, 2d]."""
+        cos, sin = self.src.rope(t_pos, y_pos, x_pos)  # [B,1,N,dh/2]
+        c = torch.cat([cos, cos], dim=-1).repeat(1, 1, 1, 2 * self.heads)
+        s = torch.cat([-sin, sin], dim=-1).repeat(1, 1, 1, 2 * self.heads)
+        flat = torch.tensor([-1, 2 * self.d])
+        return reshape(c, flat), reshape(s, flat)
+
+    def forward(self, latents, timestep, text_embeds, text_mask, cond_latents, cond_times, cond_mask):
+        b, _, f, h, w = latents.shape
+        d, heads, dh, depth = self.d, self.heads, self.dh, self.depth
+        xm = self.x_in(patchify(latents))
+        xc = self.c_in(patchify(cond_latents))
+        n_main = xm.shape[1]
+        x = reshape(torch.cat([xm, xc], dim=1), torch.tensor([-1, d]))
+        # the Reshape targets every block uses, made once
+        batch = torch.ones_like(timestep, dtype=torch.int64).sum(0, keepdim=True)
+        shapes = (torch.cat([batch, torch.tensor([-1, heads, dh])]),
+                  torch.cat([batch, torch.tensor([-1, 2 * heads, dh])]), torch.tensor([-1, d]))
+        t_pos, y_pos, x_pos, hw1 = self.src.positions(latents, cond_times)
+        rope = self.rope_tables(t_pos, y_pos, x_pos)
+
+        key_ok = torch.cat([torch.ones_like(xm[:, :, 0]),
+                            (cond_mask[:, :, None, None] * hw1[:, None]).reshape(b, -1)], dim=1)
+        self_bias = ((1.0 - key_ok) * NEG)[:, None, None, :]
+
+        tm = text_mask.to(torch.float32)
+        text_bias = (torch.cat([torch.ones_like(tm[:, :1]), tm], dim=1)[:, None, None, :] - 1.0) * -NEG
+        kv = torch.cat([self.null_kv.expand(b, 1, -1), self.text_kv(text_embeds)], dim=1)  # [B,T+1,depth*2d]
+        kv = reshape(kv, torch.cat([batch, torch.tensor([-1, depth * 2 * heads, dh])])).transpose(1, 2)
+        kv = kv.split(heads, dim=1)  # k, v of block 0, k, v of block 1, ...
+        pooled = (text_embeds * tm[:, :, None]).sum(1) / torch.clamp(tm.sum(1, keepdim=True), min=1.0)
+        c_text = self.text_pool(pooled)
+        c_main = F.silu(self.t_mlp(timestep_embedding(timestep, 256)) + c_text)
+        c_cond = F.silu(self.t0_emb + c_text)
+        # one modulation row per (main|cond, batch); each token of the 2-D stream gathers its row, piece by piece
+        rows = self.ada(torch.cat([c_main, c_cond])).split(d, dim=-1)  # 6*depth pieces of [2B, d]
+        is_cond = torch.cat([torch.zeros_like(xm[:, :, 0]), torch.ones_like(xc[:, :, 0])], dim=1)  # [B,N]
+        row_of_token = (is_cond * b + torch.cumsum(torch.ones_like(is_cond[:, :1]), 0) - 1).reshape(-1).long()
+        mods = [piece.index_select(0, row_of_token) for piece in rows]
+
+        for i, blk in enumerate(self.blocks):
+            x = blk(x, mods[6 * i:6 * i + 6], rope, shapes, self_bias, kv[2 * i].transpose(-1, -2), kv[2 * i + 1],
+                    text_bias)
+        x = reshape(x, torch.cat([batch, torch.tensor([-1, d])]))[:, :n_main]
+        shift, scale = self.ada_out(c_main)[:, None].split(d, dim=-1)
+        out = self.out(plain_layer_norm(x, self.unit) * scale + shift)
+        return unpatchify(out, f, h, w)
