@@ -2,6 +2,7 @@
 // rational fps and size. This file plans how many model frames to make (in the model's frame grammar, split into
 // windows) and builds the ffmpeg filters that retime and scale them. The encoder runs those filters.
 import { TesseraError } from "../../shared/errors.js";
+import { BT709_SCALE, YCBCR_FORMATS, type YCbCrFormat } from "./args.js";
 import type { FitModeSchema, RetimeModeSchema } from "../../shared/protocol.js";
 import {
   convertFrames,
@@ -138,27 +139,37 @@ export function conformPlan(target: ConformTarget, model: ModelVideo): ConformPl
 // Filters
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Scale (and crop or pad) RGB frames of `from` to exactly `to`, square pixels. Sizes are computed here, not by
- * ffmpeg's expressions, so rounding can never leave the frame a pixel short. */
-export function scaleFilters(from: FrameSize, to: FrameSize, fit: FitMode, pixelAspect = 1): string[] {
+/**
+ * Scale (and crop or pad) RGB frames of `from` to exactly `to`, square pixels; with `into`, the same scale also
+ * converts to that BT.709 Y'CbCr format. Sizes are computed here, not by ffmpeg's expressions, so rounding can
+ * never leave the frame a pixel short.
+ */
+export function scaleFilters(from: FrameSize, to: FrameSize, fit: FitMode, pixelAspect = 1, into?: YCbCrFormat): string[] {
   const srcW = from.width * pixelAspect;
   const srcH = from.height;
-  if (Math.round(srcW) === to.width && srcH === to.height) return pixelAspect === 1 ? [] : [`scale=${to.width}:${to.height}`, "setsar=1"];
-  const flags = "flags=lanczos+accurate_rnd+full_chroma_int";
-  if (fit === "stretch") return [`scale=${to.width}:${to.height}:${flags}`, "setsar=1"];
+  const convert = into ? [`format=${into}`] : [];
+  const quality = `flags=lanczos+accurate_rnd+full_chroma_int${into ? `:${BT709_SCALE}` : ""}`;
+  if (Math.round(srcW) === to.width && srcH === to.height) {
+    if (pixelAspect !== 1) return [`scale=${to.width}:${to.height}:${quality}`, ...convert, "setsar=1"];
+    return into ? [`scale=flags=accurate_rnd+full_chroma_int:${BT709_SCALE}`, ...convert] : [];
+  }
+  if (fit === "stretch") return [`scale=${to.width}:${to.height}:${quality}`, ...convert, "setsar=1"];
+  // crop and pad offsets on whole chroma samples
+  const even = { x: into ? YCBCR_FORMATS[into].evenX : false, y: into ? YCBCR_FORMATS[into].evenY : false };
+  const offset = (v: number, axis: "x" | "y") => (even[axis] ? v - (v % 2) : v);
   const factor = fit === "fill" ? Math.max(to.width / srcW, to.height / srcH) : Math.min(to.width / srcW, to.height / srcH);
   if (fit === "fill") {
     const w = Math.max(to.width, Math.round(srcW * factor));
     const h = Math.max(to.height, Math.round(srcH * factor));
-    const x = Math.floor((w - to.width) / 2);
-    const y = Math.floor((h - to.height) / 2);
-    return [`scale=${w}:${h}:${flags}`, "setsar=1", `crop=${to.width}:${to.height}:${x}:${y}`];
+    const x = offset(Math.floor((w - to.width) / 2), "x");
+    const y = offset(Math.floor((h - to.height) / 2), "y");
+    return [`scale=${w}:${h}:${quality}`, ...convert, "setsar=1", `crop=${to.width}:${to.height}:${x}:${y}`];
   }
   const w = Math.max(1, Math.min(to.width, Math.round(srcW * factor)));
   const h = Math.max(1, Math.min(to.height, Math.round(srcH * factor)));
-  const x = Math.floor((to.width - w) / 2);
-  const y = Math.floor((to.height - h) / 2);
-  return [`scale=${w}:${h}:${flags}`, "setsar=1", `pad=${to.width}:${to.height}:${x}:${y}:color=black`];
+  const x = offset(Math.floor((to.width - w) / 2), "x");
+  const y = offset(Math.floor((to.height - h) / 2), "y");
+  return [`scale=${w}:${h}:${quality}`, ...convert, "setsar=1", `pad=${to.width}:${to.height}:${x}:${y}:color=black`];
 }
 
 /** Change the frame rate: blend neighbouring frames (default) or motion-interpolate (slower, smoother). */
@@ -178,12 +189,14 @@ export function retimeFilters(from: Rational, to: Rational, mode: RetimeMode): s
   return ["format=gbrp", `framerate=fps=${fps}`];
 }
 
-/** Every filter from model frames to sequence frames (still RGB): retime at the small model size, then scale. */
+/** Every filter from model frames to sequence frames: retime at the small model size, then scale (to RGB, or
+ * with `into` to that BT.709 Y'CbCr format). */
 export function conformFilters(
   source: FrameSize & { fps: Rational },
   output: FrameSize & { fps: Rational },
   fit: FitMode,
   retime: RetimeMode,
+  into?: YCbCrFormat,
 ): string[] {
-  return [...retimeFilters(source.fps, output.fps, retime), ...scaleFilters(source, output, fit)];
+  return [...retimeFilters(source.fps, output.fps, retime), ...scaleFilters(source, output, fit, 1, into)];
 }

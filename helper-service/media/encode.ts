@@ -9,7 +9,7 @@ import nodePath from "node:path";
 import { TesseraError } from "../../shared/errors.js";
 import type { GenerationRecord, OutputFormat } from "../../shared/protocol.js";
 import { formatTicks, framesToTicks, rationalEquals, type FrameRate, type Rational } from "../../shared/time.js";
-import { bt709Filter, ffmpegBase, fileArg, h264Codec, pngCodec, proresCodec, rawRgbInput, type H264Quality } from "./args.js";
+import { BT709_PARAMS, ffmpegBase, fileArg, h264Codec, pngCodec, proresCodec, rawRgbInput, type H264Quality } from "./args.js";
 import { locateMediaTools, type MediaTools } from "./binaries.js";
 import { signC2pa, type C2paConfig, type C2paOutcome } from "./c2pa.js";
 import { conformFilters, modelFramesFor, type FitMode, type FrameSize, type RetimeMode } from "./conform.js";
@@ -110,10 +110,11 @@ function validate(options: EncoderOptions): void {
 /** ffmpeg's arguments for this output; `target` is the temp file (or for png, the temp folder's pattern). */
 export function encoderArgs(options: EncoderOptions, target: string): string[] {
   const source = options.source ?? { fps: options.fps, width: options.width, height: options.height };
-  const filters = conformFilters(source, options, options.fit ?? "fill", options.retime ?? "blend");
+  const into = options.format === "h264" ? "yuv420p" : options.format === "prores" ? "yuv422p10le" : undefined;
+  const filters = conformFilters(source, options, options.fit ?? "fill", options.retime ?? "blend", into);
   const codec =
     options.format === "h264" ? h264Codec(options.fps, options.h264) : options.format === "prores" ? proresCodec() : pngCodec();
-  filters.push(options.format === "h264" ? bt709Filter("yuv420p") : options.format === "prores" ? bt709Filter("yuv422p10le") : "format=rgb24");
+  filters.push(into ? BT709_PARAMS : "format=rgb24");
   return [
     ...ffmpegBase(),
     ...rawRgbInput(source, source.fps),
