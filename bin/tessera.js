@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// Runs the helper's TypeScript directly (through tsx), so a fresh clone works right after `npm ci`.
-import { register } from "tsx/esm/api";
+// Runs the helper: the bundle in dist/helper (built by `npm install`'s prepare step or `npm run build`) while it
+// is newer than every helper source, else the TypeScript sources through tsx. An edit takes effect at once, a
+// fresh clone works right after `npm ci`, and the bundle saves tsx's start-up in both processes of a generate.
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { currentBundle } from "./current-bundle.js";
 
-register();
-await import("../helper-service/cli.ts");
+const bundle = currentBundle(join(dirname(fileURLToPath(import.meta.url)), ".."));
+if (bundle) {
+  await import(pathToFileURL(bundle).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../helper-service/cli.ts");
+}

@@ -4,12 +4,14 @@
 //                  its stylesheet, index.html, manifest.json and icons. `npm run package` zips this folder.
 //   dist/harness/  the browser harness the helper serves with --harness (index.html keeps <!--TESSERA_BOOT-->),
 //                  plus sample clips made with ffmpeg so Extend and Fill have media to read (skipped without ffmpeg).
-//   dist/helper/   the helper bundled with its packages external: only a check that it bundles (full build).
-// `--panel` (npm's prepare step) builds the first two quickly and never fails the install for a missing optional
+//   dist/helper/   the helper (CLI, inference child, generator) bundled with its packages external. bin/tessera.js
+//                  runs it while it is newer than every helper source, which saves tsx's start-up in both
+//                  processes of a `tessera generate`; otherwise it runs the sources through tsx.
+// `--panel` (npm's prepare step) builds all three quickly and never fails the install for a missing optional
 // piece (esbuild, ffmpeg); a full build fails loudly. `--harness` builds only the harness (the browser tests), and
 // `--out DIR` writes somewhere other than dist/.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -134,7 +136,7 @@ export function buildHarnessMedia(out) {
   return clips;
 }
 
-/** Bundles the helper with its packages external, to prove it bundles (it runs through tsx, not from here). */
+/** Bundles the helper's entry points with their packages external; shared code goes into common chunks. */
 export async function buildHelper(esbuild, dist = defaultDist) {
   const entry = join(root, "helper-service/cli.ts");
   if (!existsSync(entry)) {
@@ -142,17 +144,28 @@ export async function buildHelper(esbuild, dist = defaultDist) {
     return null;
   }
   const out = join(dist, "helper");
-  rmSync(out, { recursive: true, force: true });
+  // Built beside, then swapped in: bin/tessera.js must never see half a bundle.
+  const temp = `${out}.partial`;
+  rmSync(temp, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [entry],
+    entryPoints: {
+      cli: entry,
+      child: join(root, "helper-service/render/child.ts"),
+      "pipeline-generator": join(root, "helper-service/render/pipeline-generator.ts"),
+    },
     bundle: true,
+    splitting: true,
     platform: "node",
     format: "esm",
     target: ["node20"],
     packages: "external",
-    outdir: out,
+    outdir: temp,
+    // .mjs tells the helper's modules they run bundled (see helper-service/runtime-entry.ts)
+    outExtension: { ".js": ".mjs" },
     logLevel: "warning",
   });
+  rmSync(out, { recursive: true, force: true });
+  renameSync(temp, out);
   log(`helper -> ${out}`);
   return out;
 }
@@ -177,7 +190,7 @@ async function main(argv) {
     if (!harnessOnly) await buildPanel(esbuild, dist);
     const harness = await buildHarness(esbuild, dist);
     buildHarnessMedia(harness);
-    if (!panelOnly && !harnessOnly) await buildHelper(esbuild, dist);
+    if (!harnessOnly) await buildHelper(esbuild, dist);
   } catch (error) {
     if (!lenient) throw error;
     // an install must not fail because a panel source is mid-edit; `npm run build` reports it properly

@@ -1,5 +1,5 @@
 /**
- * The helper's side of the inference child process: starts it (node --import tsx render/child.ts), hands it one
+ * The helper's side of the inference child process: starts it (render/child.ts through tsx, or the bundle's child.mjs), hands it one
  * job at a time, relays progress and previews, and ends it when it must: a cancel the child does not honour
  * within the grace period, or a step that stops reporting for longer than the step timeout (a hung native call),
  * is ended with SIGKILL and the child is started again. A child that dies on its own is reported as a crash
@@ -7,13 +7,12 @@
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { ERRORS, TesseraError, type ErrorBody } from "../../shared/errors.js";
 import { describeIssues } from "../../shared/parse.js";
 import type { JobOutput } from "../../shared/protocol.js";
 import type { GeneratorConfig, GeneratorInfo, PreviewImage, Progress, RenderJob } from "../render/generator.js";
 import { FromChildSchema, type ChildArgs, type FromChild, type ToChild } from "../render/ipc.js";
+import { childEntry } from "../runtime-entry.js";
 
 export type Outcome =
   | { kind: "done"; output: JobOutput }
@@ -58,8 +57,6 @@ interface Running {
   grace?: NodeJS.Timeout;
 }
 
-const CHILD_ENTRY = fileURLToPath(new URL("../render/child.ts", import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [ErrorBody] }> implements Runner {
   private child: ChildProcess | undefined;
@@ -83,9 +80,10 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
   start(): Promise<GeneratorInfo> {
     if (this.ready) return this.ready;
     const args: ChildArgs = { config: this.options.config, generatorModule: this.options.generatorModule };
-    const child = fork(CHILD_ENTRY, [JSON.stringify(args)], {
+    const entry = childEntry(import.meta.url, "child", "../render/child.ts", args.generatorModule ? [args.generatorModule] : []);
+    const child = fork(entry.file, [JSON.stringify(args)], {
       execPath: process.execPath,
-      execArgv: ["--import", TSX_LOADER],
+      execArgv: entry.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "inherit", "pipe", "ipc"],
       // Its own process group, so killing it also ends the ffmpeg it started (no half-written file behind).

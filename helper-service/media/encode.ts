@@ -13,7 +13,7 @@ import { BT709_PARAMS, ffmpegBase, fileArg, h264Codec, pngCodec, proresCodec, ra
 import { locateMediaTools, type MediaTools } from "./binaries.js";
 import { signC2pa, type C2paConfig, type C2paOutcome } from "./c2pa.js";
 import { conformFilters, modelFramesFor, type FitMode, type FrameSize, type RetimeMode } from "./conform.js";
-import { writeEmbeddedRecord, writeSidecar } from "./metadata.js";
+import { warmUpMetadata, writeEmbeddedRecord, writeSidecar } from "./metadata.js";
 import { checkOutputPath } from "./paths.js";
 import { probe } from "./probe.js";
 import { lastErrorLine, startTool, type RunningTool } from "./process.js";
@@ -172,6 +172,7 @@ export async function createEncoder(options: EncoderOptions): Promise<Encoder> {
     await rm(temp, { recursive: true, force: true });
     throw err;
   }
+  if (options.record) warmUpMetadata();
   let written = 0;
   let state: "open" | "finishing" | "done" | "aborted" = "open";
 

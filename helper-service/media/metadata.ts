@@ -59,6 +59,14 @@ function tool(): ExifTool {
   return exiftool;
 }
 
+/**
+ * Starts exiftool's helper process now, so its Perl start-up (about half a second) overlaps the render instead
+ * of following it; writeEmbeddedRecord then finds it running. A failure here surfaces there, with its context.
+ */
+export function warmUpMetadata(): void {
+  tool().version().catch(() => undefined);
+}
+
 /** Stops exiftool's helper process (call on shutdown; tests call it in afterAll). */
 export async function closeMetadata(): Promise<void> {
   const running = exiftool;

@@ -8,6 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { toErrorBody } from "../../shared/errors.js";
 import { describeIssues } from "../../shared/parse.js";
+import { entryUrl } from "../runtime-entry.js";
 import { ChildArgsSchema, ToChildSchema, type FromChild } from "./ipc.js";
 import type { Generator, GeneratorFactory, RenderJob } from "./generator.js";
 
@@ -16,7 +17,7 @@ function send(message: FromChild): void {
 }
 
 async function loadFactory(module: string | undefined): Promise<GeneratorFactory> {
-  const url = module ? pathToFileURL(module).href : new URL("./pipeline-generator.ts", import.meta.url).href;
+  const url = module ? pathToFileURL(module).href : entryUrl(import.meta.url, "pipeline-generator", "./pipeline-generator.ts").href;
   const mod = (await import(url)) as { default?: unknown; createGenerator?: unknown };
   const factory = mod.createGenerator ?? mod.default;
   if (typeof factory !== "function") throw new Error(`${url} exports no generator factory`);
