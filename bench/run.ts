@@ -134,8 +134,9 @@ async function main(): Promise<void> {
   emit("context", { model: m.id, dir, size, frames, threads, cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", ort: ort.env.versions.node, node: process.version });
 
   // GEMM peak of this machine as onnxruntime reaches it
-  const peak = await gemmPeak(threads);
-  emit("gemm_peak_gflops", round(peak, 1));
+  // measured before and again after the DiT step, best kept: on a shared machine a burst of other work during
+  // one short measurement would otherwise lower the peak and inflate the fraction of it
+  const peakBefore = await gemmPeak(threads);
 
   // one guided denoiser step (B = 2, an unconditioned window of the model's max frames)
   const runtime = await pkg.runtime({ device: "cpu", threads });
@@ -163,6 +164,9 @@ async function main(): Promise<void> {
   const feeds = call.feeds(x, 0.7);
   const { flops } = await countFlops(pkg.path(m.denoiser.file), feeds);
   emit("dit_step_gflops", round(flops / 1e9, 4));
+  const peakAfter = await gemmPeak(threads);
+  const peak = Math.max(peakBefore, peakAfter);
+  emit("gemm_peak_gflops", round(peak, 1), { before: round(peakBefore, 1), after: round(peakAfter, 1) });
   emit("dit_fraction_of_peak", round(flops / 1e9 / (stepMs / 1000) / peak));
 
   // the same step in torch eager on the same weights
@@ -285,12 +289,18 @@ async function cliRun(dir: string): Promise<void> {
     const run = promisify(execFile);
     const { stdout: installed } = await run(process.execPath, [cli, "models", "install", dir, "--data-dir", data], { timeout: 300_000 });
     const id = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")).id as string;
-    const out = join(data, "bench-4s.mp4");
-    const started = performance.now();
-    await run(process.execPath, [cli, "generate", "a red circle moving left", "--seconds", "4", "--fps", "24", "--size", "1920x1080", "--seed", "1", "--model", id, "--data-dir", data, "--out", out], { timeout: 900_000 });
-    const seconds = (performance.now() - started) / 1000;
-    if (!existsSync(out)) return unavailable("clip_4s_1080p_seconds", `the CLI wrote no file (${installed.trim()})`);
-    emit("clip_4s_1080p_seconds", round(seconds, 2));
+    // best of three runs, each a whole fresh `tessera generate` process: like the step rounds, other work on a
+    // shared machine only ever makes a run slower (all three are reported)
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = join(data, `bench-4s-${i}.mp4`);
+      const started = performance.now();
+      await run(process.execPath, [cli, "generate", "a red circle moving left", "--seconds", "4", "--fps", "24", "--size", "1920x1080", "--seed", "1", "--model", id, "--data-dir", data, "--out", out], { timeout: 900_000 });
+      runs.push((performance.now() - started) / 1000);
+      if (!existsSync(out)) return unavailable("clip_4s_1080p_seconds", `the CLI wrote no file (${installed.trim()})`);
+    }
+    const seconds = Math.min(...runs);
+    emit("clip_4s_1080p_seconds", round(seconds, 2), { runs: runs.map((r) => round(r, 2)) });
     emit("realtime_factor", round(seconds / 4));
   } catch (error) {
     const text = (error as { stderr?: string }).stderr || (error as Error).message;
