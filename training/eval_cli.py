@@ -72,8 +72,8 @@ def write(path, report):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seen", type=int, default=8, help="seen combos (fixed-seed sample of dataset.SEEN)")
-    ap.add_argument("--unseen", type=int, default=8, help="held-out combos (fixed-seed sample of dataset.UNSEEN)")
+    ap.add_argument("--seen", type=int, default=16, help="seen combos (fixed-seed sample of dataset.SEEN)")
+    ap.add_argument("--unseen", type=int, default=16, help="held-out combos (fixed-seed sample of dataset.UNSEEN)")
     ap.add_argument("--sizes", default=",".join(SIZES))
     ap.add_argument("--out", default="training/metrics-cli.json")
     a = ap.parse_args()
