@@ -1,10 +1,10 @@
 /** Peak resident memory of a process and all its descendants, sampled from /proc (Linux only). */
 import { readdirSync, readFileSync } from "node:fs";
+import { statFields } from "./proc.js";
 
 function parentOf(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number(statFields(pid)[1]);
   } catch {
     return null;
   }

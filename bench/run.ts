@@ -19,9 +19,10 @@ import { encodeText } from "../helper-service/inference/graphs.js";
 import { initialNoise, latentShape } from "../helper-service/inference/latents.js";
 import { ModelPackage } from "../helper-service/inference/package.js";
 import { generate } from "../helper-service/inference/pipeline.js";
-import { REFERENCE_DIR } from "../helper-service/inference/registry.js";
+import { REFERENCE_DIR } from "../helper-service/inference/reference-dir.js";
 import { countFlops } from "./flops.js";
 import { matmulModel } from "./onnx-matmul.js";
+import { statFields, TICKS } from "./proc.js";
 import { sampleTreeRss } from "./rss.js";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
@@ -68,9 +69,8 @@ function trainingCpu(): Map<string, { cmd: string; seconds: number }> {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       if (!/training\/\S+\.py/.test(cmd)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      found.set(pid, { cmd: cmd.slice(0, 120), seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      const fields = statFields(Number(pid));
+      found.set(pid, { cmd: cmd.slice(0, 120), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS });
     } catch {
       // the process ended meanwhile
     }
@@ -93,12 +93,11 @@ async function contention(): Promise<string[]> {
 /** Busy CPU time of the whole machine and of this process with its finished children, in seconds (Linux). */
 function cpuSeconds(): { machine: number; ours: number } | null {
   try {
-    const ticks = 100; // USER_HZ
     const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
     const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const own = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
-    return { machine: (user! + nice! + system! + irq! + softirq! + steal!) / ticks, ours: own.reduce((a, b) => a + b, 0) / ticks };
+    // utime, stime, cutime, cstime
+    const own = statFields("self").slice(11, 15).map(Number);
+    return { machine: (user! + nice! + system! + irq! + softirq! + steal!) / TICKS, ours: own.reduce((a, b) => a + b, 0) / TICKS };
   } catch {
     return null;
   }

@@ -167,7 +167,7 @@ def main():
     ap.add_argument("--out", help="metrics JSON")
     ap.add_argument("--shifts", default="1,2,3")
     ap.add_argument("--guidances", default="3,4.5,6", help="guidance values swept at the best shift")
-    ap.add_argument("--write-shift", action="store_true", help="store the best shift in the checkpoint (export uses it)")
+    ap.add_argument("--write-shift", action="store_true", help="store the best shift and guidance in the checkpoint (export uses them)")
     ap.add_argument("--quick", action="store_true", help="small sample counts")
     ap.add_argument("--seen", type=int, default=96, help="seen combos sampled for the 32x32 score")
     ap.add_argument("--unseen-seeds", type=int, default=2, help="seeds per held-out combo at 32x32")

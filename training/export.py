@@ -20,7 +20,7 @@ import dataset
 import vocab
 from config import LATENT_CHANNELS, MAX_TOKENS, PATCH, SPATIAL, TEMPORAL
 from dit_inference import InferenceDiT
-from models import affine_layernorms, build, load_checkpoint, param_count, setup_torch
+from models import affine_layernorms, build, device_of, load_checkpoint, param_count, setup_torch
 
 OPSET = 17
 
@@ -68,7 +68,7 @@ def latent_stats(ae, sizes, clips_per_size=48, seed=7):
     for w, h in sizes:
         clip, _, _ = dataset.batch(rng, clips_per_size, w, h, combos=dataset.ALL_COMBOS)
         clip = torch.from_numpy(clip).float()
-        z = ae.encode(clip.to(next(ae.parameters()).device)).cpu()
+        z = ae.encode(clip.to(device_of(ae))).cpu()
         zs.append(z.permute(0, 2, 3, 4, 1).reshape(-1, LATENT_CHANNELS))
         rgbs.append(pixel_targets(clip).permute(0, 2, 3, 4, 1).reshape(-1, 3))
     z, rgb = torch.cat(zs).double(), torch.cat(rgbs).double()

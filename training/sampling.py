@@ -2,6 +2,7 @@
 import torch
 
 import vocab
+from models import device_of
 
 
 def shifted_grid(steps, shift):
@@ -23,7 +24,7 @@ def sample(text, dit, prompts, seeds, frames_latent, h, w, steps=20, guidance=3.
            channels=8):
     """-> clean model latents z_model [B,C,F,h,w]. cond = (cond_latents z_model, cond_times, cond_mask) or None."""
     b = len(prompts)
-    dev = next(dit.parameters()).device
+    dev = device_of(dit)
     ids, mask = (torch.from_numpy(a).to(dev) for a in vocab.encode(list(prompts)))
     nids, nmask = (torch.from_numpy(a).to(dev) for a in vocab.encode([""] * b))
     emb, nemb = text(ids, mask), text(nids, nmask)

@@ -54,7 +54,6 @@ export async function dataDirOf(option: string | undefined): Promise<string> {
   return ensureDataDir(option ?? (await defaultDataDir()));
 }
 
-
 /**
  * The shipped reference model, when this install has it (a checkout may not have fetched it yet).
  * TESSERA_REFERENCE_DIR points elsewhere (a packaged install keeping models in a shared folder), or, set empty,

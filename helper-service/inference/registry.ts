@@ -10,8 +10,6 @@ import type { Manifest } from "./manifest.js";
 import { readManifest } from "./package.js";
 import { REFERENCE_DIR } from "./reference-dir.js";
 
-export { REFERENCE_DIR };
-
 export interface RegistryOptions {
   /** The shipped package (default models/reference in this checkout); null for none. */
   referenceDir?: string | null;

@@ -1,9 +1,9 @@
 /**
- * The helper's side of the inference child process: starts it (render/child.ts through tsx, or the bundle's child.mjs), hands it one
- * job at a time, relays progress and previews, and ends it when it must: a cancel the child does not honour
- * within the grace period, or a step that stops reporting for longer than the step timeout (a hung native call),
- * is ended with SIGKILL and the child is started again. A child that dies on its own is reported as a crash
- * with its exit status and last stderr lines, so the queue can retry the job once.
+ * The helper's side of the inference child process: starts it (render/child.ts through tsx, or the bundle's
+ * child.mjs), hands it one job at a time, relays progress and previews, and ends it when it must: a cancel the
+ * child does not honour within the grace period, or a step that stops reporting for longer than the step timeout
+ * (a hung native call), is ended with SIGKILL and the child is started again. A child that dies on its own is
+ * reported as a crash with its exit status and last stderr lines, so the queue can retry the job once.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -56,7 +56,6 @@ interface Running {
   watchdog?: NodeJS.Timeout;
   grace?: NodeJS.Timeout;
 }
-
 
 export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [ErrorBody] }> implements Runner {
   private child: ChildProcess | undefined;

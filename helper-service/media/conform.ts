@@ -155,20 +155,20 @@ export function scaleFilters(from: FrameSize, to: FrameSize, fit: FitMode, pixel
   }
   if (fit === "stretch") return [`scale=${to.width}:${to.height}:${quality}`, ...convert, "setsar=1"];
   // crop and pad offsets on whole chroma samples
-  const even = { x: into ? YCBCR_FORMATS[into].evenX : false, y: into ? YCBCR_FORMATS[into].evenY : false };
-  const offset = (v: number, axis: "x" | "y") => (even[axis] ? v - (v % 2) : v);
+  const chroma = into ? YCBCR_FORMATS[into] : { evenX: false, evenY: false };
+  const offset = (v: number, even: boolean) => (even ? v - (v % 2) : v);
   const factor = fit === "fill" ? Math.max(to.width / srcW, to.height / srcH) : Math.min(to.width / srcW, to.height / srcH);
   if (fit === "fill") {
     const w = Math.max(to.width, Math.round(srcW * factor));
     const h = Math.max(to.height, Math.round(srcH * factor));
-    const x = offset(Math.floor((w - to.width) / 2), "x");
-    const y = offset(Math.floor((h - to.height) / 2), "y");
+    const x = offset(Math.floor((w - to.width) / 2), chroma.evenX);
+    const y = offset(Math.floor((h - to.height) / 2), chroma.evenY);
     return [`scale=${w}:${h}:${quality}`, ...convert, "setsar=1", `crop=${to.width}:${to.height}:${x}:${y}`];
   }
   const w = Math.max(1, Math.min(to.width, Math.round(srcW * factor)));
   const h = Math.max(1, Math.min(to.height, Math.round(srcH * factor)));
-  const x = offset(Math.floor((to.width - w) / 2), "x");
-  const y = offset(Math.floor((to.height - h) / 2), "y");
+  const x = offset(Math.floor((to.width - w) / 2), chroma.evenX);
+  const y = offset(Math.floor((to.height - h) / 2), chroma.evenY);
   return [`scale=${w}:${h}:${quality}`, ...convert, "setsar=1", `pad=${to.width}:${to.height}:${x}:${y}:color=black`];
 }
 

@@ -1,0 +1,15 @@
+/** Reading /proc (Linux only): the fields of /proc/PID/stat and CPU time from them. */
+import { readFileSync } from "node:fs";
+
+/**
+ * The fields of /proc/PID/stat after the command name, so index 0 is the state, 1 the parent pid, 11 and 12
+ * utime and stime (man 5 proc numbers them from 3). The name is cut at the last ")": it may hold spaces and ")".
+ * Throws when the process is gone.
+ */
+export function statFields(pid: number | "self"): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** Clock ticks per second in /proc figures (USER_HZ). */
+export const TICKS = 100;
