@@ -1,6 +1,7 @@
 /**
- * FLOPs of one graph run, counted from the shapes the MatMul, Gemm and Conv nodes actually ran with (onnxruntime's
- * profiler records every node's input and output shapes; graph optimisation is off so no node is fused away).
+ * FLOPs of one graph run, counted from the shapes the MatMul, Gemm, Conv and MultiHeadAttention nodes actually ran
+ * with (onnxruntime's profiler records every node's input and output shapes; graph optimisation is off so no node
+ * is fused away).
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,6 +25,13 @@ export function nodeFlops(op: string, inputs: number[][], outputs: number[][]): 
   if (op === "Gemm" || op === "FusedGemm") {
     const a = inputs[0] ?? [];
     return 2 * product(out) * (product(a) / (out[0] ?? 1));
+  }
+  if (op === "MultiHeadAttention") {
+    // q k^T and weights x v of every head: query [B, S, D], key [B, L, D] (or [B, heads, L, D/heads]), output [B, S, Dv]
+    const [b = 0, s = 0, d = 0] = inputs[0] ?? [];
+    const key = inputs[1] ?? [];
+    const l = (key.length === 4 ? key[2] : key[1]) ?? 0;
+    return 2 * b * s * l * (d + (out[2] ?? 0));
   }
   if (op === "Conv" || op === "FusedConv") {
     const w = inputs[1] ?? [];

@@ -8,7 +8,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -24,11 +24,13 @@ import { countFlops } from "./flops.js";
 import { matmulModel } from "./onnx-matmul.js";
 import { statFields, TICKS } from "./proc.js";
 import { sampleTreeRss } from "./rss.js";
+import { TorchStepper } from "./torch-step.js";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
 const LARGE = "/tmp/tessera-large-model";
 const TINY = join(ROOT, "tests", "fixtures", "tiny-model");
-const PYTHON = "/usr/bin/python3";
+/** Rounds of 20 steps on each side of the onnxruntime / torch comparison. */
+const STEP_ROUNDS = 5;
 
 const { values: args } = parseArgs({
   options: {
@@ -145,31 +147,48 @@ async function main(): Promise<void> {
   const text = { embeds, mask: tokens.mask, tokens: tokens.tokens };
   const call = new DenoiserCall(await runtime.session("denoiser"), m, shape, 2, text, assembleConditioning(shape, []));
   const x = initialNoise(shape, 1, 0);
-  // best of three medians of 20: other jobs on a shared machine only ever make a round slower
   for (let i = 0; i < 3; i++) await call.velocity(x, 0.7);
-  const rounds: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    const times: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const t = performance.now();
-      await call.velocity(x, 0.7);
-      times.push(performance.now() - t);
-    }
-    rounds.push(median(times));
-  }
-  const stepMs = Math.min(...rounds);
-  emit("dit_step_ms_ort", round(stepMs), { round_medians: rounds.map((r) => round(r)) });
-
   const feeds = call.feeds(x, 0.7);
+
+  // the same step in torch eager on the same weights, in rounds that alternate with onnxruntime's: on a shared
+  // machine a burst of other work then slows both sides of the ratio, and the best round of each is kept (other
+  // work only ever makes a round slower)
+  const torch = await TorchStepper.start(ROOT, m.id, feeds, await call.velocity(x, 0.7), threads);
+  const ortRounds: number[] = [];
+  const torchRounds: number[] = [];
+  try {
+    for (let round = 0; round < STEP_ROUNDS; round++) {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        await call.velocity(x, 0.7);
+        times.push(performance.now() - t);
+      }
+      ortRounds.push(median(times));
+      if (torch instanceof TorchStepper) torchRounds.push(await torch.round());
+    }
+  } finally {
+    if (torch instanceof TorchStepper) await torch.close();
+  }
+  const stepMs = Math.min(...ortRounds);
+  emit("dit_step_ms_ort", round(stepMs), { round_medians: ortRounds.map((r) => round(r)) });
+  if (torch instanceof TorchStepper) {
+    emit("dit_step_ms_torch", round(Math.min(...torchRounds)), {
+      round_medians: torchRounds.map((r) => round(r)),
+      paired_round_ratios: ortRounds.map((o, i) => round(o / torchRounds[i]!)),
+      max_abs_diff_vs_ort: torch.maxAbsDiff,
+      source: torch.source,
+    });
+  } else {
+    unavailable("dit_step_ms_torch", torch.reason);
+  }
+
   const { flops } = await countFlops(pkg.path(m.denoiser.file), feeds);
   emit("dit_step_gflops", round(flops / 1e9, 4));
   const peakAfter = await gemmPeak(threads);
   const peak = Math.max(peakBefore, peakAfter);
   emit("gemm_peak_gflops", round(peak, 1), { before: round(peakBefore, 1), after: round(peakAfter, 1) });
   emit("dit_fraction_of_peak", round(flops / 1e9 / (stepMs / 1000) / peak));
-
-  // the same step in torch eager on the same weights
-  await torchStep(m.id, feeds, await call.velocity(x, 0.7), threads, stepMs);
 
   // warm single-window jobs with previews at their default rate: loop overhead and time to the first preview
   // (median of three, after one to warm up)
@@ -215,54 +234,6 @@ async function main(): Promise<void> {
   }
   results.notes = notes;
   process.stdout.write(`${JSON.stringify(results)}\n`);
-}
-
-/** Where the DiT of a package can be rebuilt in torch: its random seed, or the training checkpoints to try. */
-function torchSources(id: string): string[] {
-  if (id.startsWith("tessera-random-")) return [`random:${id.slice("tessera-random-".length)}:0`];
-  const found: string[] = [];
-  for (const folder of ["training/checkpoints", "training/runs/dit", "training/runs"]) {
-    const path = join(ROOT, folder);
-    if (!existsSync(path)) continue;
-    for (const name of readdirSync(path).filter((n) => n.endsWith(".pt")).sort()) found.push(`checkpoint:${join(path, name)}`);
-  }
-  return found;
-}
-
-async function torchStep(id: string, feeds: Record<string, ort.Tensor>, velocity: Float32Array, threads: number, ortMs: number): Promise<void> {
-  if (!existsSync(PYTHON)) return unavailable("dit_step_ms_torch", `${PYTHON} (Debian python3-torch) is not installed`);
-  const sources = torchSources(id);
-  if (sources.length === 0) return unavailable("dit_step_ms_torch", `no training checkpoint of ${id} found (training/checkpoints, training/runs)`);
-  const tmp = await mkdtemp(join(tmpdir(), "tessera-torch-"));
-  const reasons: string[] = [];
-  try {
-    const meta: Record<string, { dtype: string; dims: readonly number[] }> = {};
-    for (const [name, tensor] of Object.entries({ ...feeds, velocity: new ort.Tensor("float32", velocity, feeds.latents!.dims) })) {
-      meta[name] = { dtype: tensor.type, dims: tensor.dims };
-      const data = tensor.data as Float32Array | BigInt64Array;
-      await writeFile(join(tmp, `${name}.bin`), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    }
-    await writeFile(join(tmp, "feeds.json"), JSON.stringify(meta));
-    // a checkpoint counts only if torch reproduces onnxruntime's velocity with it (the same weights)
-    for (const source of sources) {
-      try {
-        const { stdout } = await promisify(execFile)(PYTHON, [join(ROOT, "bench", "torch_step.py"), "--inputs", tmp, "--threads", String(threads), "--source", source], {
-          env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
-          timeout: 600_000,
-        });
-        const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { ms?: number; error?: string; max_abs_diff?: number; round_medians?: number[] };
-        if (out.ms !== undefined) {
-          return emit("dit_step_ms_torch", round(out.ms), { round_medians: out.round_medians?.map((r) => round(r)), max_abs_diff_vs_ort: out.max_abs_diff, source, ort_ms: round(ortMs) });
-        }
-        reasons.push(`${source}: ${out.error ?? "no time"}`);
-      } catch (error) {
-        reasons.push(`${source}: ${(error as Error).message.split("\n").slice(0, 2).join(" ")}`);
-      }
-    }
-    unavailable("dit_step_ms_torch", reasons.join("; "));
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
 }
 
 async function rssRun(dir: string, seconds: number, steps: number, threads: number): Promise<void> {

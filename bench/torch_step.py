@@ -1,4 +1,4 @@
-"""One guided denoiser step in torch eager, on the same weights as a package's transformer.onnx.
+"""The guided denoiser step in torch eager, on the same weights as a package's transformer.onnx, timed in rounds.
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_step.py --inputs DIR --threads N --source random:CONFIG:SEED
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_step.py --inputs DIR --threads N --source checkpoint:PATH
@@ -6,7 +6,9 @@
 The DiT is rebuilt with the training code (training/): a random package from its config and seed exactly as
 training/make_random.py makes it, a trained one from its checkpoint. DIR holds the feeds and onnxruntime's
 velocity as raw little-endian files plus feeds.json; the output is compared with torch's (the weights are the
-same only if they agree), then the step is timed (best of three medians of --runs). Prints one JSON line.
+same only if they agree). Then it prints {"ready": ...} and, for every line "round" on stdin, times --runs steps
+and prints {"median": ms}, so the bench can alternate torch and onnxruntime rounds: on a shared machine both
+then see the same bursts of other work. Every answer is one JSON line; a failure is {"error": ...}.
 """
 import argparse
 import json
@@ -71,16 +73,16 @@ def main():
             return
         for _ in range(3):
             dit(*args)
-        # best of three medians, as the onnxruntime figure is taken
-        medians = []
-        for _ in range(3):
+        print(json.dumps({"ready": True, "max_abs_diff": diff, "threads": a.threads, "torch": torch.__version__}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "round":
+                continue
             times = []
             for _ in range(a.runs):
                 start = time.perf_counter()
                 dit(*args)
                 times.append((time.perf_counter() - start) * 1000)
-            medians.append(statistics.median(times))
-    print(json.dumps({"ms": min(medians), "round_medians": medians, "max_abs_diff": diff, "threads": a.threads, "torch": torch.__version__}))
+            print(json.dumps({"median": statistics.median(times)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ At the reference model's size a denoiser step is a few hundred tokens: the GEMMs
 the rest of the time goes to many small element-wise and shape nodes. The training module (nets_dit.DiT) is
 written for clarity; this one rearranges the same computation:
 - the token stream is 2-D [B*N, d], so every Linear is one Gemm with its bias fused;
-- heads are split and merged by Reshapes to shape tensors made once per call, not shape arithmetic at every use;
+- attention is onnxruntime's MultiHeadAttention kernel (com.microsoft): heads are split, scored, masked and merged
+  inside it, where the plain graph spent a dozen Reshape/Transpose/MatMul/Softmax nodes per attention;
+- reshapes go to shape tensors made once per call, not shape arithmetic at every use;
 - q, k and their RoPE partners (the rotate-half permutation folded into the weight rows, the 1/sqrt(dh) score
   scale folded into q) come out of one projection, so RoPE is two Muls and an Add on q and k together;
 - the adaLN projections of every block are one GEMM over (main, conditioning) rows, and each token gathers its
@@ -37,6 +39,32 @@ class Reshape(torch.autograd.Function):
 
 def reshape(x, shape):
     return Reshape.apply(x, shape)
+
+
+class Attention(torch.autograd.Function):
+    """softmax(q k^T + bias) v per head: q [B,S,d], k and v [B,L,d], bias [B,1,S,L] additive (the 1/sqrt(dh) score
+    scale is already folded into q). Exported as one com.microsoft MultiHeadAttention node with scale 1: inputs
+    query, key, value, then no packed bias, no key padding mask, and the additive attention bias."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, bias, heads):
+        b, s, d = q.shape
+
+        def split(t):
+            return t.reshape(b, t.shape[1], heads, d // heads).transpose(1, 2)
+
+        w = torch.softmax(torch.matmul(split(q), split(k).transpose(-1, -2)) + bias, dim=-1)
+        return torch.matmul(w, split(v)).transpose(1, 2).reshape(b, s, d)
+
+    @staticmethod
+    def symbolic(g, q, k, v, bias, heads):
+        absent = g.op("prim::Constant")
+        absent.setType(torch._C.OptionalType.ofTensor())
+        return g.op("com.microsoft::MultiHeadAttention", q, k, v, absent, absent, bias, num_heads_i=heads, scale_f=1.0)
+
+
+def attention(q, k, v, bias, heads):
+    return Attention.apply(q, k, v, bias, heads)
 
 
 def gelu_tanh(x):
@@ -84,20 +112,18 @@ class Block(nn.Module):
         self.register_buffer("unit", torch.ones(d))
 
     def forward(self, x, mod, rope, shapes, self_bias, text_k, text_v, text_bias):
-        """x [B*N, d]: a 2-D stream, so every Linear is one Gemm with its bias fused."""
+        """x [B*N, d]: a 2-D stream, so every Linear is one Gemm with its bias fused; attention sees it as [B, N, d].
+        text_k, text_v [B, T+1, d]; the biases [B, 1, N, N] and [B, 1, N, T+1]."""
         shift1, scale1, gate1, shift2, scale2, gate2 = mod
         cos2, sin2 = rope
-        heads4, heads4x2, flat = shapes
+        seq, flat = shapes
         qk, qk_swapped, v = self.qkv(plain_layer_norm(x, self.unit) * scale1 + shift1).split(
             [2 * self.d, 2 * self.d, self.d], dim=-1)
-        qk = qk * cos2 + qk_swapped * sin2
-        q, k = reshape(qk, heads4x2).transpose(1, 2).split(self.heads, dim=1)
-        v = reshape(v, heads4).transpose(1, 2)
-        h = torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-1, -2)) + self_bias, dim=-1), v)
-        x = x + gate1 * self.proj(reshape(h.transpose(1, 2), flat))
-        q = reshape(self.xq(self.n2(x)), heads4).transpose(1, 2)
-        h = torch.matmul(torch.softmax(torch.matmul(q, text_k) + text_bias, dim=-1), text_v)
-        x = x + self.xproj(reshape(h.transpose(1, 2), flat))
+        q, k = (qk * cos2 + qk_swapped * sin2).split(self.d, dim=-1)
+        h = attention(reshape(q, seq), reshape(k, seq), reshape(v, seq), self_bias, self.heads)
+        x = x + gate1 * self.proj(reshape(h, flat))
+        h = attention(reshape(self.xq(self.n2(x)), seq), text_k, text_v, text_bias, self.heads)
+        x = x + self.xproj(reshape(h, flat))
         return x + gate2 * self.fc2(gelu_tanh(self.fc1(plain_layer_norm(x, self.unit) * scale2 + shift2)))
 
 
@@ -138,27 +164,28 @@ class InferenceDiT(nn.Module):
 
     def forward(self, latents, timestep, text_embeds, text_mask, cond_latents, cond_times, cond_mask):
         b, _, f, h, w = latents.shape
-        d, heads, dh, depth = self.d, self.heads, self.dh, self.depth
+        d, heads = self.d, self.heads
         xm = self.x_in(patchify(latents))
         xc = self.c_in(patchify(cond_latents))
         n_main = xm.shape[1]
         x = reshape(torch.cat([xm, xc], dim=1), torch.tensor([-1, d]))
         # the Reshape targets every block uses, made once
         batch = torch.ones_like(timestep, dtype=torch.int64).sum(0, keepdim=True)
-        shapes = (torch.cat([batch, torch.tensor([-1, heads, dh])]),
-                  torch.cat([batch, torch.tensor([-1, 2 * heads, dh])]), torch.tensor([-1, d]))
+        shapes = (torch.cat([batch, torch.tensor([-1, d])]), torch.tensor([-1, d]))
         t_pos, y_pos, x_pos, hw1 = self.src.positions(latents, cond_times)
         rope = self.rope_tables(t_pos, y_pos, x_pos)
 
         key_ok = torch.cat([torch.ones_like(xm[:, :, 0]),
                             (cond_mask[:, :, None, None] * hw1[:, None]).reshape(b, -1)], dim=1)
-        self_bias = ((1.0 - key_ok) * NEG)[:, None, None, :]
+        # the attention kernel takes a bias per query row: expanded once here, shared by every block
+        n_all = key_ok.shape[1]
+        self_bias = ((1.0 - key_ok) * NEG)[:, None, None, :].expand(-1, -1, n_all, -1)
 
         tm = text_mask.to(torch.float32)
-        text_bias = (torch.cat([torch.ones_like(tm[:, :1]), tm], dim=1)[:, None, None, :] - 1.0) * -NEG
+        text_bias = ((torch.cat([torch.ones_like(tm[:, :1]), tm], dim=1)[:, None, None, :] - 1.0) * -NEG
+                     ).expand(-1, -1, n_all, -1)
         kv = torch.cat([self.null_kv.expand(b, 1, -1), self.text_kv(text_embeds)], dim=1)  # [B,T+1,depth*2d]
-        kv = reshape(kv, torch.cat([batch, torch.tensor([-1, depth * 2 * heads, dh])])).transpose(1, 2)
-        kv = kv.split(heads, dim=1)  # k, v of block 0, k, v of block 1, ...
+        kv = kv.split(d, dim=-1)  # k, v of block 0, k, v of block 1, ...
         pooled = (text_embeds * tm[:, :, None]).sum(1) / torch.clamp(tm.sum(1, keepdim=True), min=1.0)
         c_text = self.text_pool(pooled)
         c_main = F.silu(self.t_mlp(timestep_embedding(timestep, 256)) + c_text)
@@ -170,7 +197,7 @@ class InferenceDiT(nn.Module):
         mods = [piece.index_select(0, row_of_token) for piece in rows]
 
         for i, blk in enumerate(self.blocks):
-            x = blk(x, mods[6 * i:6 * i + 6], rope, shapes, self_bias, kv[2 * i].transpose(-1, -2), kv[2 * i + 1],
+            x = blk(x, mods[6 * i:6 * i + 6], rope, shapes, self_bias, kv[2 * i], kv[2 * i + 1],
                     text_bias)
         x = reshape(x, torch.cat([batch, torch.tensor([-1, d])]))[:, :n_main]
         shift, scale = self.ada_out(c_main)[:, None].split(d, dim=-1)

@@ -23,6 +23,8 @@ from dit_inference import InferenceDiT
 from models import affine_layernorms, build, device_of, load_checkpoint, param_count, setup_torch
 
 OPSET = 17
+# onnxruntime's contrib operators (the denoiser's MultiHeadAttention); every onnxruntime build has them
+CUSTOM_OPSETS = {"com.microsoft": 1}
 
 
 class DenoiserGraph(nn.Module):
@@ -127,7 +129,7 @@ def export_graph(module, args, path, key):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(module, args, path, input_names=ins, output_names=outs, dynamic_axes=axes,
-                          opset_version=OPSET, do_constant_folding=True)
+                          opset_version=OPSET, do_constant_folding=True, custom_opsets=CUSTOM_OPSETS)
     model = onnx.load(path)
     onnx.checker.check_model(model)
     declared = [i.name for i in model.graph.input]
