@@ -7,8 +7,8 @@ written for clarity; this one rearranges the same computation:
 - attention is onnxruntime's MultiHeadAttention kernel (com.microsoft): heads are split, scored, masked and merged
   inside it, where the plain graph spent a dozen Reshape/Transpose/MatMul/Softmax nodes per attention;
 - reshapes go to shape tensors made once per call, not shape arithmetic at every use;
-- q, k and their RoPE partners (the rotate-half permutation folded into the weight rows, the 1/sqrt(dh) score
-  scale folded into q) come out of one projection, so RoPE is two Muls and an Add on q and k together;
+- q, k and v come out of one projection (the 1/sqrt(dh) score scale folded into q), and RoPE turns q and k
+  together in one onnxruntime RotaryEmbedding kernel, reading per-token cos/sin rows made once per call;
 - the adaLN projections of every block are one GEMM over (main, conditioning) rows, and each token gathers its
   row; the conditioning tokens' t=0 embedding is a constant; "1 + scale" is folded into the bias;
 - the text keys and values of every block (text_in folded in) are one projection of the prompt per call;
@@ -39,6 +39,24 @@ class Reshape(torch.autograd.Function):
 
 def reshape(x, shape):
     return Reshape.apply(x, shape)
+
+
+class Rotary(torch.autograd.Function):
+    """Rotate-half RoPE of every head of x [B,S,heads*dh], token (b, i) turned by row pos[b, i] of cos and sin
+    [rows, dh/2]. Exported as one com.microsoft RotaryEmbedding node (not interleaved: the halves of a head pair
+    up, as in nets_dit.rotate)."""
+
+    @staticmethod
+    def forward(ctx, x, pos, cos, sin):
+        b, s, width = x.shape
+        half = cos.shape[1]
+        c, sn = cos[pos][:, :, None], sin[pos][:, :, None]
+        x1, x2 = x.reshape(b, s, width // (2 * half), 2 * half).split(half, dim=-1)
+        return torch.cat([x1 * c - x2 * sn, x2 * c + x1 * sn], dim=-1).reshape(b, s, width)
+
+    @staticmethod
+    def symbolic(g, x, pos, cos, sin):
+        return g.op("com.microsoft::RotaryEmbedding", x, pos, cos, sin, interleaved_i=0)
 
 
 class Attention(torch.autograd.Function):
@@ -86,13 +104,6 @@ def linear(weight, bias):
     return m
 
 
-def rotate_half_rows(weight, heads, dh):
-    """Rows of a [q | k] projection so that x @ W'^T = rotate_half(x @ W^T) per head, without the sign (the sign
-    lives in the sin table). A few more GEMM columns cost less than a permuting Gather on the last axis."""
-    j = torch.arange(dh)
-    return weight[torch.cat([h * dh + (j + dh // 2) % dh for h in range(2 * heads)])]
-
-
 class Block(nn.Module):
     def __init__(self, blk, heads, dh):
         super().__init__()
@@ -101,9 +112,7 @@ class Block(nn.Module):
         s = dh ** -0.5
         wq, wk, wv = blk.qkv.weight.data.split(d)
         bq, bk, bv = blk.qkv.bias.data.split(d)
-        wqk, bqk = torch.cat([wq * s, wk]), torch.cat([bq * s, bk])
-        self.qkv = linear(torch.cat([wqk, rotate_half_rows(wqk, heads, dh), wv]),
-                          torch.cat([bqk, rotate_half_rows(bqk[:, None], heads, dh)[:, 0], bv]))
+        self.qkv = linear(torch.cat([wq * s, wk, wv]), torch.cat([bq * s, bk, bv]))
         self.proj = blk.proj
         self.n2 = blk.n2
         self.xq = linear(blk.xq.weight.data * s, blk.xq.bias.data * s)
@@ -115,12 +124,11 @@ class Block(nn.Module):
         """x [B*N, d]: a 2-D stream, so every Linear is one Gemm with its bias fused; attention sees it as [B, N, d].
         text_k, text_v [B, T+1, d]; the biases [B, 1, N, N] and [B, 1, N, T+1]."""
         shift1, scale1, gate1, shift2, scale2, gate2 = mod
-        cos2, sin2 = rope
-        seq, flat = shapes
-        qk, qk_swapped, v = self.qkv(plain_layer_norm(x, self.unit) * scale1 + shift1).split(
-            [2 * self.d, 2 * self.d, self.d], dim=-1)
-        q, k = (qk * cos2 + qk_swapped * sin2).split(self.d, dim=-1)
-        h = attention(reshape(q, seq), reshape(k, seq), reshape(v, seq), self_bias, self.heads)
+        pos, cos, sin = rope
+        seq, seq2, flat = shapes
+        qk, v = self.qkv(plain_layer_norm(x, self.unit) * scale1 + shift1).split([2 * self.d, self.d], dim=-1)
+        q, k = Rotary.apply(reshape(qk, seq2), pos, cos, sin).split(self.d, dim=-1)
+        h = attention(q, k, reshape(v, seq), self_bias, self.heads)
         x = x + gate1 * self.proj(reshape(h, flat))
         h = attention(reshape(self.xq(self.n2(x)), seq), text_k, text_v, text_bias, self.heads)
         x = x + self.xproj(reshape(h, flat))
@@ -154,13 +162,13 @@ class InferenceDiT(nn.Module):
         self.blocks = nn.ModuleList([Block(blk, heads, dh) for blk in dit.blocks])
         self.out = dit.out
 
-    def rope_tables(self, t_pos, y_pos, x_pos):
-        """cos/sin of the rotate-half RoPE laid out like [q | k] rows of the 2-D stream: [B*N, 2d]."""
+    def rope_tables(self, t_pos, y_pos, x_pos, batch):
+        """Rows of cos/sin [B*N, dh/2], token (b, i) at row b*N + i, and those row numbers [B, N]."""
         cos, sin = self.src.rope(t_pos, y_pos, x_pos)  # [B,1,N,dh/2]
-        c = torch.cat([cos, cos], dim=-1).repeat(1, 1, 1, 2 * self.heads)
-        s = torch.cat([-sin, sin], dim=-1).repeat(1, 1, 1, 2 * self.heads)
-        flat = torch.tensor([-1, 2 * self.d])
-        return reshape(c, flat), reshape(s, flat)
+        flat = torch.tensor([-1, self.dh // 2])
+        rows = reshape(torch.ones_like(cos[:, 0, :, 0]), torch.tensor([-1]))
+        pos = reshape(torch.cumsum(rows, 0) - 1, torch.cat([batch, torch.tensor([-1])])).long()
+        return pos, reshape(cos, flat), reshape(sin, flat)
 
     def forward(self, latents, timestep, text_embeds, text_mask, cond_latents, cond_times, cond_mask):
         b, _, f, h, w = latents.shape
@@ -171,9 +179,10 @@ class InferenceDiT(nn.Module):
         x = reshape(torch.cat([xm, xc], dim=1), torch.tensor([-1, d]))
         # the Reshape targets every block uses, made once
         batch = torch.ones_like(timestep, dtype=torch.int64).sum(0, keepdim=True)
-        shapes = (torch.cat([batch, torch.tensor([-1, d])]), torch.tensor([-1, d]))
+        shapes = (torch.cat([batch, torch.tensor([-1, d])]), torch.cat([batch, torch.tensor([-1, 2 * d])]),
+                  torch.tensor([-1, d]))
         t_pos, y_pos, x_pos, hw1 = self.src.positions(latents, cond_times)
-        rope = self.rope_tables(t_pos, y_pos, x_pos)
+        rope = self.rope_tables(t_pos, y_pos, x_pos, batch)
 
         key_ok = torch.cat([torch.ones_like(xm[:, :, 0]),
                             (cond_mask[:, :, None, None] * hw1[:, None]).reshape(b, -1)], dim=1)
