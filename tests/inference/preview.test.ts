@@ -3,7 +3,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { decodePreview } from "../../shared/preview-header.js";
 import { parseManifest } from "../../helper-service/inference/manifest.js";
-import { encodeJpeg, latentFrameToRgb, previewFrame, previewSize, PreviewThrottle } from "../../helper-service/inference/preview.js";
+import { encodeJpeg, latentFrameToRgb, previewFrame, previewSize, PreviewThrottle, resizeRgb } from "../../helper-service/inference/preview.js";
 import { ORACLE } from "./helpers.js";
 
 const oracle = parseManifest(readFileSync(join(ORACLE, "model.json"), "utf8"), "oracle/model.json");
@@ -31,6 +31,16 @@ describe("previews", () => {
     expect(decoded.header).toEqual({ jobId, frameIndex: 9, width: 64, height: 32, format: "jpeg" });
     const meta = await sharp(Buffer.from(decoded.image)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", 64, 32]);
+  });
+
+  test("previews are upscaled bilinearly: edges keep their pixels, the middle blends", () => {
+    // 2 x 1 black | white, to 4 x 2: the outer columns stay, the inner ones are a quarter and three quarters
+    const out = resizeRgb(Uint8Array.from([0, 0, 0, 255, 255, 255]), 2, 1, [4, 2]);
+    const red = (x: number, y: number) => out[(y * 4 + x) * 3]!;
+    expect([0, 1, 2, 3].map((x) => red(x, 0))).toEqual([0, 64, 191, 255]);
+    expect([0, 1, 2, 3].map((x) => red(x, 1))).toEqual([0, 64, 191, 255]);
+    const same = Uint8Array.from([1, 2, 3]);
+    expect(resizeRgb(same, 1, 1, [1, 1])).toBe(same);
   });
 
   test("large clips get small previews", () => {
