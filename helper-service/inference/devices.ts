@@ -39,7 +39,7 @@ export const DEVICE_TABLE: Readonly<Record<string, readonly Device[]>> = Object.
 export const platformKey = (): string => `${process.platform}/${process.arch}`;
 
 export interface Notice {
-  code: "E_DEVICE_UNAVAILABLE" | "PROMPT_TRUNCATED" | "WINDOWED";
+  code: "E_DEVICE_UNAVAILABLE" | "PROMPT_TRUNCATED" | "WINDOWED" | "PREVIEW_FAILED";
   message: string;
 }
 

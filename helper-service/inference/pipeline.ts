@@ -14,7 +14,7 @@
  * hooks (GenerateHooks): signal (checked before every step; a cancel rejects with E_CANCELLED), onProgress
  *   (phase, window, step, fraction, ETA), onPreview (JPEG of the clean-latent estimate, at most every
  *   previewIntervalMs), onFrame(frame, index) (uint8 RGB H x W x 3, awaited: return a promise for backpressure),
- *   onNotice (device fallback, prompt cut at maxTokens).
+ *   onNotice (device fallback, prompt cut at maxTokens, live previews failing).
  * Frames arrive window by window as each is decoded, in clip order, except for a head extension longer than one
  * window: its windows are made backward from the footage, so they arrive last-first (`index` is always the
  * frame's place in the clip; `summary.order` says which).
@@ -130,7 +130,9 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
   // 4. The shifted time grid: steps + 1 points from 1 to 0; the model is fed these shifted times.
   const grid = flowMatchGrid(steps, request.shift);
   const neighbours = new NeighbourFrames(request.before, request.after, m.capabilities.conditionFrames);
-  const previews = hooks.onPreview ? new LivePreviews(m, size, hooks.onPreview, hooks.previewIntervalMs, started) : null;
+  const previews = hooks.onPreview
+    ? new LivePreviews(m, size, hooks.onPreview, hooks.previewIntervalMs, started, (message) => notice({ code: "PREVIEW_FAILED", message }))
+    : null;
 
   for (const window of plan.windows) {
     const shape = latentShape(m, window.frames, size);

@@ -91,15 +91,17 @@ export function previewFrame(preview: Preview, jobId: string): Uint8Array {
 
 /**
  * At most one preview per interval, and one at a time: a preview that falls due while the previous one is still
- * being encoded is skipped, so previews never queue up behind the denoiser. A failed preview never stops the job.
+ * being encoded is skipped, so previews never queue up behind the denoiser. A failed preview never stops the job:
+ * it goes to `onError`.
  */
 export class PreviewThrottle {
   private last = -Infinity;
   private pending: Promise<void> | null = null;
-  /** The last preview that failed (kept for diagnosis). */
-  lastError: unknown = null;
 
-  constructor(private readonly intervalMs = DEFAULT_PREVIEW_INTERVAL_MS) {}
+  constructor(
+    private readonly intervalMs = DEFAULT_PREVIEW_INTERVAL_MS,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
 
   due(now = performance.now()): boolean {
     return this.pending === null && now - this.last >= this.intervalMs;
@@ -109,9 +111,7 @@ export class PreviewThrottle {
   start(work: () => Promise<void>, now = performance.now()): void {
     this.last = now;
     this.pending = work()
-      .catch((error: unknown) => {
-        this.lastError = error;
-      })
+      .catch((error: unknown) => this.onError(error))
       .finally(() => {
         this.pending = null;
       });
@@ -141,14 +141,24 @@ export class LivePreviews {
   /** Time from `startedAt` to the first preview delivered. */
   firstMs: number | null = null;
 
+  /**
+   * `onFailure` hears of the first preview that fails (once per job: the job goes on, and one notice is enough
+   * to explain a panel that stopped showing previews).
+   */
   constructor(
     private readonly manifest: Manifest,
     clipSize: readonly [number, number],
     private readonly onPreview: (preview: Preview) => void,
     intervalMs: number | undefined,
     private readonly startedAt: number,
+    onFailure: (message: string) => void = () => undefined,
   ) {
-    this.throttle = new PreviewThrottle(intervalMs);
+    let failed = false;
+    this.throttle = new PreviewThrottle(intervalMs, (error) => {
+      if (failed) return;
+      failed = true;
+      onFailure(`Live previews failed (the clip itself is unaffected): ${error instanceof Error ? error.message : String(error)}`);
+    });
     this.size = previewSize(clipSize);
   }
 

@@ -129,6 +129,25 @@ describe("generate (tiny random package, real ONNX sessions)", () => {
     expect(late).toBe(0); // every preview is delivered before generate returns
   });
 
+  test("previews that fail leave the clip whole and say so once", async () => {
+    const notices: Notice[] = [];
+    let attempts = 0;
+    const result = await run({ steps: 6 }, {
+      onPreview: () => {
+        attempts++;
+        throw new Error("the panel went away");
+      },
+      onNotice: (n) => notices.push(n),
+      previewIntervalMs: 0,
+    });
+    const clean = await run({ steps: 6 });
+    expect(attempts).toBeGreaterThan(1);
+    expect(notices.filter((n) => n.code === "PREVIEW_FAILED")).toEqual([
+      { code: "PREVIEW_FAILED", message: "Live previews failed (the clip itself is unaffected): the panel went away" },
+    ]);
+    expect(same(result.frames, clean.frames)).toBe(true);
+  });
+
   test.each<[string, Partial<InferenceRequestInput>, RegExp]>([
     ["a size the model does not make", { size: [48, 48] }, /size 48x48 is not one the model makes; use one of 32x32, 64x32/],
     ["zero frames", { frames: 0 }, /frames: ask for at least one frame/],
