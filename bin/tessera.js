@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the helper: the bundle in dist/helper (built by `npm install`'s prepare step or `npm run build`) while it
-// is newer than every helper source, else the TypeScript sources through tsx. An edit takes effect at once, a
+// Runs the helper: the bundle in dist/helper (built by `npm install`'s prepare step or `npm run build`) while the
+// helper sources are as they were when it was built, else the TypeScript sources through tsx. An edit takes effect at once, a
 // fresh clone works right after `npm ci`, and the bundle saves tsx's start-up in both processes of a generate.
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -5,7 +5,7 @@
 //   dist/harness/  the browser harness the helper serves with --harness (index.html keeps <!--TESSERA_BOOT-->),
 //                  plus sample clips made with ffmpeg so Extend and Fill have media to read (skipped without ffmpeg).
 //   dist/helper/   the helper (CLI, inference child, generator) bundled with its packages external. bin/tessera.js
-//                  runs it while it is newer than every helper source, which saves tsx's start-up in both
+//                  runs it while the helper sources are as it recorded them, which saves tsx's start-up in both
 //                  processes of a `tessera generate`; otherwise it runs the sources through tsx.
 // `--panel` (npm's prepare step) builds all three quickly and never fails the install for a missing optional
 // piece (esbuild, ffmpeg); a full build fails loudly. `--harness` builds only the harness (the browser tests), and
@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, copyFileSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { SOURCES_RECORD, sourceStamps } from "../bin/current-bundle.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const defaultDist = join(root, "dist");
@@ -147,6 +148,8 @@ export async function buildHelper(esbuild, dist = defaultDist) {
   // Built beside, then swapped in: bin/tessera.js must never see half a bundle.
   const temp = `${out}.partial`;
   rmSync(temp, { recursive: true, force: true });
+  // taken before bundling: a source saved during the build then makes the bundle stale, never current
+  const files = sourceStamps(root);
   await esbuild.build({
     entryPoints: {
       cli: entry,
@@ -164,6 +167,8 @@ export async function buildHelper(esbuild, dist = defaultDist) {
     outExtension: { ".js": ".mjs" },
     logLevel: "warning",
   });
+  // what bin/current-bundle.js compares with the sources before it runs this bundle
+  writeFileSync(join(temp, SOURCES_RECORD), `${JSON.stringify({ files })}\n`);
   rmSync(out, { recursive: true, force: true });
   renameSync(temp, out);
   log(`helper -> ${out}`);

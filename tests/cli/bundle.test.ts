@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { currentBundle } from "../../bin/current-bundle.js";
+import { currentBundle, SOURCES_RECORD, sourceStamps } from "../../bin/current-bundle.js";
 import { tempDir } from "../server/support.js";
 import { ROOT, TINY } from "./support.js";
 
@@ -14,34 +14,55 @@ const run = promisify(execFile);
 
 describe("currentBundle", () => {
   let root: string;
-  const at = (path: string, seconds: number) => {
+  const at = (path: string, seconds: number, text = "x") => {
     mkdirSync(join(root, path, ".."), { recursive: true });
-    if (!existsSync(join(root, path))) writeFileSync(join(root, path), "x");
+    writeFileSync(join(root, path), text);
     utimesSync(join(root, path), seconds, seconds);
+  };
+  /** What scripts/build.mjs leaves: the entry file and the record of the sources as they are now. */
+  const built = () => {
+    at("dist/helper/cli.mjs", 2_000);
+    writeFileSync(join(root, "dist", "helper", SOURCES_RECORD), JSON.stringify({ files: sourceStamps(root) }));
   };
   beforeEach(() => {
     root = tempDir("tessera-bundle-root-");
-    at("helper-service/cli.ts", 1_000);
+    at("helper-service/media/deep/encode.ts", 1_000);
     at("shared/time.ts", 1_000);
     at("package.json", 1_000);
-    for (const dir of ["helper-service", "shared"]) utimesSync(join(root, dir), 1_000, 1_000);
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  test("no bundle: run the sources", () => {
+  test("no bundle, or one without a record of its sources: run the sources", () => {
+    expect(currentBundle(root, {})).toBeNull();
+    at("dist/helper/cli.mjs", 2_000);
     expect(currentBundle(root, {})).toBeNull();
   });
 
-  test("a bundle newer than every source is used, unless TESSERA_FROM_SOURCE=1", () => {
-    at("dist/helper/cli.mjs", 2_000);
+  test("a bundle built from the sources as they are is used, unless TESSERA_FROM_SOURCE=1", () => {
+    built();
     expect(currentBundle(root, {})).toBe(join(root, "dist", "helper", "cli.mjs"));
     expect(currentBundle(root, { TESSERA_FROM_SOURCE: "1" })).toBeNull();
   });
 
   test("one source edited after the build, however deep, makes it stale", () => {
-    at("dist/helper/cli.mjs", 2_000);
+    built();
     at("helper-service/media/deep/encode.ts", 3_000);
-    utimesSync(join(root, "helper-service"), 1_000, 1_000);
+    expect(currentBundle(root, {})).toBeNull();
+  });
+
+  test("a source put back from an older copy makes it stale, though the bundle is newer", () => {
+    built();
+    at("shared/time.ts", 500, "older text");
+    expect(currentBundle(root, {})).toBeNull();
+  });
+
+  test("a source added or removed makes it stale", () => {
+    built();
+    at("helper-service/new.ts", 1_000);
+    expect(currentBundle(root, {})).toBeNull();
+    rmSync(join(root, "helper-service", "new.ts"));
+    expect(currentBundle(root, {})).not.toBeNull();
+    rmSync(join(root, "shared", "time.ts"));
     expect(currentBundle(root, {})).toBeNull();
   });
 });
