@@ -126,6 +126,32 @@ if (reason) {
       await screenshot(page, "extend");
     }, 90_000);
 
+    test("a gap is filled on its track with exactly its length, from the footage beside it", async () => {
+      const v1 = page.getByRole("region", { name: "Timeline" }).getByRole("list", { name: "V1", exact: true });
+      // the placeholder before the gap has no footage, so the fill conditions on Street B after it
+      await v1.getByRole("listitem").filter({ hasText: "Placeholder: skyline at dusk" }).click();
+      await v1.getByRole("listitem").filter({ hasText: "Street B.mp4" }).click({ modifiers: ["Shift"] });
+      const clips = await clipsOn(page, "V1");
+      const before = clips.find((c) => c.name.startsWith("Placeholder"))!;
+      const after = clips.find((c) => c.name === "Street B.mp4")!;
+      await page.getByRole("textbox", { name: "Prompt", exact: true }).fill("traffic in the rain");
+      const fill = page.getByRole("button", { name: "Fill" });
+      await waitUntil("Fill to be enabled", () => fill.isEnabled());
+      await fill.click();
+      const [clip] = await waitUntil("the fill on V1", async () => {
+        const found = generated(await clipsOn(page, "V1"), "traffic-in-the-rain_");
+        return found.length ? found : null;
+      });
+      const gapStart = before.startFrame + before.frames;
+      expect(clip).toMatchObject({ startFrame: gapStart, frames: after.startFrame - gapStart, track: 1 });
+      // the clips around it stay where they were
+      const now = await clipsOn(page, "V1");
+      expect(now.find((c) => c.name === "Street B.mp4")).toEqual(after);
+      expect(now.find((c) => c.name.startsWith("Placeholder"))).toEqual(before);
+      await jobRow("traffic in the rain").getByText("In the sequence").waitFor();
+      await screenshot(page, "fill");
+    }, 120_000);
+
     test("Cancel stops a job and nothing lands", async () => {
       await prompt("a long storm over the sea", 4);
       await page.getByRole("button", { name: "Generate" }).click();
