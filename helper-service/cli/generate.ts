@@ -10,7 +10,8 @@ import { dirname, extname, resolve } from "node:path";
 import { describeIssues } from "../../shared/parse.js";
 import { GenerationRequestSchema, type GenerationRequest, type GenerationRequestInput, type JobOutput, type OutputFormat } from "../../shared/protocol.js";
 import { formatFrameRate, secondsToFrames, type FrameRate } from "../../shared/time.js";
-import { probe, readRecord, resolveMediaPath } from "../media/index.js";
+import { resolveMediaPath } from "../media/paths.js";
+import { probe } from "../media/probe.js";
 import { dataDirOf, usage } from "./common.js";
 import { runLocalJob } from "./local-job.js";
 
@@ -111,8 +112,10 @@ export async function extendCommand(options: ExtendOptions): Promise<void> {
   const frames = framesOf(options, fps, undefined);
   const size = options.size ?? { width: info.width - (info.width % 2), height: info.height - (info.height % 2) };
   const { out, fields } = common(options, fps, frames, size);
-  // Without --prompt, carry on with the prompt that made the source (when it is a Tessera clip).
-  const prompt = options.prompt ?? (await readRecord(source).catch(() => null))?.record.prompt ?? "the same shot, continuing";
+  // Without --prompt, carry on with the prompt that made the source (when it is a Tessera clip). The record reader
+  // (exiftool) is loaded only here: `generate` starts about 70 ms sooner without it.
+  const readRecord = async () => (await import("../media/metadata.js")).readRecord(source);
+  const prompt = options.prompt ?? (await readRecord().catch(() => null))?.record.prompt ?? "the same shot, continuing";
   const range = { kind: "media" as const, path: source, inFrame: 0, outFrame: info.frames };
   const request = buildRequest({
     prompt,

@@ -4,7 +4,7 @@
  * with ffprobe, reruns that reproduce the same frames.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { locateMediaTools } from "../../helper-service/media/index.js";
 import { tempDir } from "../server/support.js";
@@ -121,6 +121,9 @@ test("extend continues the source at its own fps and size and writes only the ne
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(new RegExp(`^wrote ${tail} \\(6 frames at 24/1 fps, 128x64, seed \\d+\\)\\n$`));
   expect(ffprobe(tail)).toBe("h264,128,64,24/1,6");
+  // no --prompt: the prompt that made the source, read from its embedded record
+  const sidecar = JSON.parse(readFileSync(`${tail}.tessera.json`, "utf8")) as { record: { prompt: string } };
+  expect(sidecar.record.prompt).toBe("a red kite over hills");
   const head = join(out, "kite-before.mp4");
   const before = await cli(["extend", "--source", source, "--at", "head", "--seconds", "0.25", "--prompt", "a kite rising", "--steps", "2", "--out", head, "--data-dir", dataDir]);
   expect(before.code).toBe(0);
