@@ -59,6 +59,10 @@ class Rotary(torch.autograd.Function):
         return g.op("com.microsoft::RotaryEmbedding", x, pos, cos, sin, interleaved_i=0)
 
 
+def rotary(x, pos, cos, sin):
+    return Rotary.apply(x, pos, cos, sin)
+
+
 class Attention(torch.autograd.Function):
     """softmax(q k^T + bias) v per head: q [B,S,d], k and v [B,L,d], bias [B,1,S,L] additive (the 1/sqrt(dh) score
     scale is already folded into q). Exported as one com.microsoft MultiHeadAttention node with scale 1: inputs
@@ -127,7 +131,7 @@ class Block(nn.Module):
         pos, cos, sin = rope
         seq, seq2, flat = shapes
         qk, v = self.qkv(plain_layer_norm(x, self.unit) * scale1 + shift1).split([2 * self.d, self.d], dim=-1)
-        q, k = Rotary.apply(reshape(qk, seq2), pos, cos, sin).split(self.d, dim=-1)
+        q, k = rotary(reshape(qk, seq2), pos, cos, sin).split(self.d, dim=-1)
         h = attention(q, k, reshape(v, seq), self_bias, self.heads)
         x = x + gate1 * self.proj(reshape(h, flat))
         h = attention(reshape(self.xq(self.n2(x)), seq), text_k, text_v, text_bias, self.heads)
