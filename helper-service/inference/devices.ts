@@ -5,7 +5,7 @@
  * coreml elsewhere), so each candidate is checked against `listSupportedBackends()` first, then tried in order;
  * the CPU always works and is the last resort, with a notice saying why the faster device did not start.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -58,11 +58,31 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
+/**
+ * Whether Linux shows any GPU to user space: a DRM render node, NVIDIA's device nodes, or WSL's /dev/dxg. Without
+ * one, WebGPU (Vulkan underneath) has no adapter, and asking onnxruntime to find that out costs about 90 ms at
+ * every start.
+ */
+export function linuxGpuPresent(devDir = "/dev"): boolean {
+  const names = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return (
+    names(join(devDir, "dri")).some((n) => n.startsWith("renderD")) ||
+    names(devDir).some((n) => /^nvidia\d+$/.test(n) || n === "dxg")
+  );
+}
+
 /** Devices to try for a preference, in order; each skipped one says why. */
 export function candidateDevices(
   preference: DevicePreference,
   platform = platformKey(),
   supported: readonly { name: string; bundled: boolean }[] = ort.listSupportedBackends(),
+  gpuPresent: () => boolean = () => !platform.startsWith("linux/") || linuxGpuPresent(),
 ): { devices: Device[]; skipped: Notice[] } {
   const wanted: Device[] = preference === "auto" ? [...(DEVICE_TABLE[platform] ?? ["cpu"])] : [preference, "cpu"];
   const devices: Device[] = [];
@@ -77,6 +97,8 @@ export function candidateDevices(
       skipped.push(unavailable(device, `onnxruntime-node has no ${DEVICE_LABELS[device]} provider on ${platform}`));
     } else if (device === "cuda" && !cudaInstalled()) {
       skipped.push(unavailable(device, "its libraries are not installed (run `npm run install:cuda`)"));
+    } else if (device === "webgpu" && !gpuPresent()) {
+      skipped.push(unavailable(device, "no GPU device was found (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)"));
     } else {
       devices.push(device);
     }

@@ -1,8 +1,10 @@
 /** @jest-environment ./tests/inference/ort-environment.js */
-import { candidateDevices, DEVICE_TABLE, firstLine } from "../../helper-service/inference/devices.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { candidateDevices, DEVICE_TABLE, firstLine, linuxGpuPresent } from "../../helper-service/inference/devices.js";
 import { inferenceChecks } from "../../helper-service/inference/doctor.js";
 import { ModelPackage } from "../../helper-service/inference/package.js";
-import { TINY } from "./helpers.js";
+import { tempDir, TINY } from "./helpers.js";
 
 describe("devices", () => {
   test("the provider table is frozen and ends with the CPU everywhere", () => {
@@ -25,6 +27,35 @@ describe("devices", () => {
     expect(skipped[0]!.message).toMatch(/DirectML is not available: onnxruntime-node has no DirectML provider on win32\/x64/);
     expect(candidateDevices("coreml", "linux/x64", supported).devices).toEqual(["cpu"]);
     expect(candidateDevices("cpu", "linux/x64", supported)).toEqual({ devices: ["cpu"], skipped: [] });
+  });
+
+  test("on Linux without a GPU device node, WebGPU is skipped with a reason instead of tried", async () => {
+    const supported = [
+      { name: "cpu", bundled: true },
+      { name: "webgpu", bundled: true },
+    ];
+    const none = candidateDevices("auto", "linux/x64", supported, () => false);
+    expect(none.devices).toEqual(["cpu"]);
+    expect(none.skipped.map((n) => n.message)).toContainEqual(expect.stringMatching(/WebGPU is not available: no GPU device was found/));
+    expect(candidateDevices("auto", "linux/x64", supported, () => true).devices).toEqual(["webgpu", "cpu"]);
+    // what counts as a GPU: a DRM render node, an NVIDIA device, WSL's /dev/dxg; not a DRM card node alone
+    const dev = await tempDir();
+    try {
+      expect(linuxGpuPresent(dev.dir)).toBe(false);
+      mkdirSync(join(dev.dir, "dri"));
+      writeFileSync(join(dev.dir, "dri", "card0"), "");
+      expect(linuxGpuPresent(dev.dir)).toBe(false);
+      writeFileSync(join(dev.dir, "dri", "renderD128"), "");
+      expect(linuxGpuPresent(dev.dir)).toBe(true);
+      const nvidia = await tempDir();
+      writeFileSync(join(nvidia.dir, "nvidiactl"), "");
+      expect(linuxGpuPresent(nvidia.dir)).toBe(false);
+      writeFileSync(join(nvidia.dir, "nvidia0"), "");
+      expect(linuxGpuPresent(nvidia.dir)).toBe(true);
+      await nvidia.cleanup();
+    } finally {
+      await dev.cleanup();
+    }
   });
 
   test("onnxruntime's assertion text is cut to its readable part", () => {
