@@ -74,7 +74,9 @@ export async function runLocalJob(dataDir: string, request: GenerationRequest, o
   } finally {
     bar.stop();
     process.off("SIGINT", onSigint);
-    await worker.stop();
+    // a finished file needs nothing more from the child: it closes its sessions and exiftool on its own
+    if (outcome.kind === "done") worker.release();
+    else await worker.stop();
   }
 
   const error =

@@ -270,6 +270,24 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
   }
 
   /** Lets the child abort and clean up (closing IPC tells it to), then kills it if it lingers. */
+  /**
+   * Lets the child go after the last job without waiting for it: the channel closes, the child closes its
+   * generator (sessions, exiftool) and exits by itself (render/child.ts, with its own time limit), and this
+   * process no longer keeps running for it. The command line uses it once its file is written.
+   */
+  release(): void {
+    this.stopped = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child.connected) {
+      killTree(child);
+      return;
+    }
+    child.disconnect();
+    child.stderr?.destroy();
+    child.unref();
+  }
+
   async stop(graceMs = 3000): Promise<void> {
     this.stopped = true;
     const child = this.child;

@@ -90,14 +90,15 @@ async function main(): Promise<void> {
   });
 
   process.on("disconnect", () => {
-    // The helper is gone: stop work, let the generator delete its partial files, then leave.
+    // The helper is gone (or done with this process): stop work, let the generator delete its partial files and
+    // close, then leave; nobody waits for this process any more, so it bounds its own clean-up.
     const exit = (): void => {
       void (generator.close?.() ?? Promise.resolve()).finally(() => process.exit(0));
     };
+    setTimeout(() => process.exit(0), 10_000).unref();
     if (current) {
       current.controller.abort();
       void current.done.finally(exit);
-      setTimeout(() => process.exit(0), 10_000).unref();
     } else exit();
   });
 }
