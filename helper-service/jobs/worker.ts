@@ -12,6 +12,7 @@ import { describeIssues } from "../../shared/parse.js";
 import type { JobOutput } from "../../shared/protocol.js";
 import type { GeneratorConfig, GeneratorInfo, PreviewImage, Progress, RenderJob } from "../render/generator.js";
 import { FromChildSchema, type ChildArgs, type FromChild, type ToChild } from "../render/ipc.js";
+import { childForkOptions, takeStandbyChild } from "../../bin/standby-child.js";
 import { childEntry } from "../runtime-entry.js";
 
 export type Outcome =
@@ -80,14 +81,13 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
     if (this.ready) return this.ready;
     const args: ChildArgs = { config: this.options.config, generatorModule: this.options.generatorModule };
     const entry = childEntry(import.meta.url, "child", "../render/child.ts", args.generatorModule ? [args.generatorModule] : []);
-    const child = fork(entry.file, [JSON.stringify(args)], {
-      execPath: process.execPath,
-      execArgv: entry.execArgv,
-      serialization: "advanced",
-      stdio: ["ignore", "inherit", "pipe", "ipc"],
-      // Its own process group, so killing it also ends the ffmpeg it started (no half-written file behind).
-      detached: process.platform !== "win32",
-    });
+    // a child bin/tessera.js started in standby for this run (real pipeline, same entry) is configured, not forked
+    const standby = args.generatorModule || entry.execArgv.length > 0 ? undefined : takeStandbyChild(entry.file);
+    const child = standby ?? fork(entry.file, [JSON.stringify(args)], childForkOptions(entry.execArgv));
+    if (standby) {
+      standby.send({ type: "configure", config: this.options.config } satisfies ToChild);
+      this.options.log?.info({ pid: standby.pid }, "generator process taken from standby");
+    }
     this.child = child;
     this.stderrTail = "";
     if (child.pid !== undefined) this.options.onSpawn?.(child.pid);

@@ -10,7 +10,7 @@ import { toErrorBody } from "../../shared/errors.js";
 import { describeIssues } from "../../shared/parse.js";
 import { entryUrl } from "../runtime-entry.js";
 import { ChildArgsSchema, ToChildSchema, type FromChild } from "./ipc.js";
-import type { Generator, GeneratorFactory, RenderJob } from "./generator.js";
+import type { Generator, GeneratorConfig, GeneratorFactory, RenderJob } from "./generator.js";
 
 function send(message: FromChild): void {
   if (process.connected) process.send?.(message);
@@ -50,12 +50,34 @@ async function run(generator: Generator, job: RenderJob): Promise<void> {
   current = undefined;
 }
 
+/** A standby child's configuration: the first message from the helper. Leaves if the helper goes first. */
+function configuration(): Promise<GeneratorConfig> {
+  return new Promise((resolve) => {
+    const leave = (): void => process.exit(0);
+    process.once("disconnect", leave);
+    const onMessage = (raw: unknown): void => {
+      const parsed = ToChildSchema.safeParse(raw);
+      if (!parsed.success || parsed.data.type !== "configure") {
+        process.stderr.write("tessera child: expected a configure message first\n");
+        return;
+      }
+      process.off("message", onMessage);
+      process.off("disconnect", leave);
+      resolve(parsed.data.config);
+    };
+    process.on("message", onMessage);
+  });
+}
+
 async function main(): Promise<void> {
   const args = ChildArgsSchema.parse(JSON.parse(process.argv[2] ?? "{}"));
   let generator: Generator;
   try {
-    const factory = await loadFactory(args.generatorModule);
-    generator = await factory(args.config);
+    // in standby the import (most of the start-up) runs while the helper is still starting
+    const factory = "standby" in args ? loadFactory(undefined) : loadFactory(args.generatorModule);
+    factory.catch(() => undefined); // reported below, once awaited
+    const config = "standby" in args ? await configuration() : args.config;
+    generator = await (await factory)(config);
     send({ type: "ready", info: await generator.info(), pid: process.pid });
   } catch (error) {
     send({ type: "fatal", error: toErrorBody(error) });
@@ -71,6 +93,7 @@ async function main(): Promise<void> {
       return;
     }
     const message = parsed.data;
+    if (message.type === "configure") return; // only a standby child's first message
     if (message.type === "info") {
       generator.info().then(
         (info) => send({ type: "info", info }),

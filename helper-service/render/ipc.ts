@@ -10,6 +10,8 @@ import { GeneratorConfigSchema, GeneratorInfoSchema, ProgressSchema, RenderJobSc
 const ErrorBody = z.object({ code: ErrorCodeSchema, message: z.string(), hint: z.string() });
 
 export const ToChildSchema = z.discriminatedUnion("type", [
+  /** The configuration of a child started in standby (bin/standby-child.js); the first message it gets. */
+  z.object({ type: z.literal("configure"), config: GeneratorConfigSchema }),
   z.object({ type: z.literal("run"), job: RenderJobSchema }),
   z.object({ type: z.literal("cancel"), jobId: z.uuid() }),
   /** Re-read the installed models (a package may have been installed since the start). */
@@ -38,9 +40,12 @@ export const FromChildSchema = z.discriminatedUnion("type", [
 ]);
 export type FromChild = z.infer<typeof FromChildSchema>;
 
-/** What the helper passes on the child's command line (one JSON argument). */
-export const ChildArgsSchema = z.object({
-  generatorModule: z.string().optional(),
-  config: GeneratorConfigSchema,
-});
+/**
+ * What the helper passes on the child's command line (one JSON argument): the configuration, or standby (it
+ * comes later as a "configure" message; the real pipeline only).
+ */
+export const ChildArgsSchema = z.union([
+  z.object({ generatorModule: z.string().optional(), config: GeneratorConfigSchema }),
+  z.object({ standby: z.literal(true) }),
+]);
 export type ChildArgs = z.infer<typeof ChildArgsSchema>;

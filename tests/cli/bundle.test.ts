@@ -3,7 +3,7 @@
  * and a real generate through a freshly built bundle, its inference child running as plain JavaScript.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { currentBundle, SOURCES_RECORD, sourceStamps } from "../../bin/current-bundle.js";
@@ -67,7 +67,20 @@ describe("currentBundle", () => {
   });
 });
 
-test("a freshly built bundle installs the tiny model and generates a clip", async () => {
+/** Pids of live processes whose command line mentions `text` (Linux /proc). */
+function processesWith(text: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(text)) pids.push(Number(name));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}
+
+test("a freshly built bundle installs the tiny model and generates a clip, its inference child started in standby", async () => {
   // Two levels below the root, like dist/helper, so the bundle finds package.json and models/ where it expects.
   const dist = mkdtempSync(join(ROOT, ".bundle-test-"));
   const data = tempDir();
@@ -75,12 +88,22 @@ test("a freshly built bundle installs the tiny model and generates a clip", asyn
     const build = `import esbuild from "esbuild"; import { buildHelper } from "./scripts/build.mjs"; await buildHelper(esbuild, ${JSON.stringify(dist)});`;
     await run(process.execPath, ["--input-type=module", "-e", build], { cwd: ROOT });
     const cli = join(dist, "helper", "cli.mjs");
+    // what bin/tessera.js does with a current bundle
+    const launcher = join(dist, "launch.mjs");
+    writeFileSync(launcher, `import { runBundle } from ${JSON.stringify(join(ROOT, "bin", "standby-child.js"))};\nawait runBundle(${JSON.stringify(cli)}, process.argv[2]);\n`);
     const env = { ...process.env, TESSERA_REFERENCE_DIR: "", NODE_OPTIONS: "" };
-    await run(process.execPath, [cli, "models", "install", TINY, "--data-dir", data], { env });
+    await run(process.execPath, [launcher, "models", "install", TINY, "--data-dir", data], { env });
     const file = join(data, "bundled.mp4");
-    const { stdout } = await run(process.execPath, [cli, "generate", "a red kite", "--frames", "6", "--size", "64x32", "--steps", "2", "--seed", "3", "--out", file, "--data-dir", data], { env, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [launcher, "generate", "a red kite", "--frames", "6", "--size", "64x32", "--steps", "2", "--seed", "3", "--out", file, "--data-dir", data], { env, timeout: 60_000 });
     expect(stdout).toBe(`wrote ${file} (6 frames at 24/1 fps, 64x32, seed 3)\n`);
     expect(existsSync(file)).toBe(true);
+    expect(readFileSync(join(data, "logs", "cli.log"), "utf8")).toContain("generator process taken from standby");
+    // refused before any job: the standby child is never adopted and leaves with the command
+    const bad = await run(process.execPath, [launcher, "generate", "a red kite", "--size", "12x5", "--out", join(data, "bad.mp4"), "--data-dir", data], { env }).catch((e: { code: number }) => e);
+    expect(bad.code).toBe(2);
+    const child = join(dist, "helper", "child.mjs");
+    for (let i = 0; i < 100 && processesWith(child).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(processesWith(child)).toEqual([]);
   } finally {
     rmSync(dist, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
