@@ -99,8 +99,11 @@ test("a freshly built bundle installs the tiny model and generates a clip, its i
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(join(data, "logs", "cli.log"), "utf8")).toContain("generator process taken from standby");
     // refused before any job: the standby child is never adopted and leaves with the command
-    const bad = await run(process.execPath, [launcher, "generate", "a red kite", "--size", "12x5", "--out", join(data, "bad.mp4"), "--data-dir", data], { env }).catch((e: { code: number }) => e);
-    expect(bad.code).toBe(2);
+    const bad = await run(process.execPath, [launcher, "generate", "a red kite", "--size", "12x5", "--out", join(data, "bad.mp4"), "--data-dir", data], { env }).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
+    expect(bad).toBe(2);
     const child = join(dist, "helper", "child.mjs");
     for (let i = 0; i < 100 && processesWith(child).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(processesWith(child)).toEqual([]);
