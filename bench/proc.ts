@@ -1,5 +1,5 @@
 /** Reading /proc (Linux only): the fields of /proc/PID/stat and CPU time from them. */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /**
  * The fields of /proc/PID/stat after the command name, so index 0 is the state, 1 the parent pid, 11 and 12
@@ -13,3 +13,17 @@ export function statFields(pid: number | "self"): string[] {
 
 /** Clock ticks per second in /proc figures (USER_HZ). */
 export const TICKS = 100;
+
+/** Pids of the live processes whose environment holds `entry` ("NAME=value"; Linux /proc, own processes only). */
+export function processesWithEnv(entry: string): number[] {
+  const found: number[] = [];
+  if (!existsSync("/proc/self/environ")) return found;
+  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry)) found.push(Number(name));
+    } catch {
+      // ended meanwhile, or another user's
+    }
+  }
+  return found;
+}
