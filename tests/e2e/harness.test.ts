@@ -75,15 +75,28 @@ if (reason) {
     const jobRow = (text: string) => page.getByRole("listitem", { name: text });
     const generated = (clips: { name: string }[], slug: string) => clips.filter((c) => c.name.startsWith(slug) && c.name.endsWith(".mp4"));
 
+    /** Clicks an action button once the panel enables it (the selection reaches it asynchronously). */
+    async function press(name: string): Promise<void> {
+      const button = page.getByRole("button", { name });
+      await waitUntil(`${name} to be enabled`, () => button.isEnabled());
+      await button.click();
+    }
+
+    /** The generated clip named from `slug` once it is on `track` (e.g. "V1"). */
+    async function landed(track: string, slug: string) {
+      const [clip] = await waitUntil(`the ${slug} clip on ${track}`, async () => {
+        const found = generated(await clipsOn(page, track), slug);
+        return found.length ? found : null;
+      });
+      return clip!;
+    }
+
     test("B-roll lands on V2 at the playhead, named after its file, with its length", async () => {
       expect(await clipsOn(page, "V2")).toHaveLength(1); // the title later in the sequence
       await prompt("harbour at dawn", 1);
       await page.getByRole("button", { name: "Generate" }).click();
       await jobRow("harbour at dawn").getByText(/Generating|Decoding|Writing|Finishing|Queued|Reading|Loading/).first().waitFor({ timeout: 20_000 });
-      const [clip] = await waitUntil("the B-roll on V2", async () => {
-        const found = generated(await clipsOn(page, "V2"), "harbour-at-dawn_");
-        return found.length ? found : null;
-      });
+      const clip = await landed("V2", "harbour-at-dawn_");
       expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23, length: "0.96 s", track: 2 });
       await jobRow("harbour at dawn").getByText("In the sequence").waitFor();
       await screenshot(page, "broll");
@@ -98,13 +111,8 @@ if (reason) {
       await v1.getByRole("listitem").filter({ hasText: "Placeholder: skyline at dusk" }).click();
       const placeholder = (await clipsOn(page, "V1")).find((c) => c.name.startsWith("Placeholder"))!;
       await page.getByRole("textbox", { name: "Prompt", exact: true }).fill("city skyline at dusk");
-      const replace = page.getByRole("button", { name: "Replace" });
-      await waitUntil("Replace to be enabled", () => replace.isEnabled());
-      await replace.click();
-      const [clip] = await waitUntil("the replacement on V1", async () => {
-        const found = generated(await clipsOn(page, "V1"), "city-skyline-at-dusk_");
-        return found.length ? found : null;
-      });
+      await press("Replace");
+      const clip = await landed("V1", "city-skyline-at-dusk_");
       expect(clip).toMatchObject({ startFrame: placeholder.startFrame, frames: placeholder.frames, track: 1, length: placeholder.length });
       expect((await clipsOn(page, "V1")).some((c) => c.name.startsWith("Placeholder"))).toBe(false);
       await screenshot(page, "replace");
@@ -115,13 +123,8 @@ if (reason) {
       await v1.getByRole("listitem").filter({ hasText: "Harbour wide.mp4" }).click();
       const source = (await clipsOn(page, "V1")).find((c) => c.name === "Harbour wide.mp4")!;
       await prompt("the harbour keeps moving", 1);
-      const extend = page.getByRole("button", { name: "Extend" });
-      await waitUntil("Extend to be enabled", () => extend.isEnabled());
-      await extend.click();
-      const [clip] = await waitUntil("the extension on V1", async () => {
-        const found = generated(await clipsOn(page, "V1"), "the-harbour-keeps-moving_");
-        return found.length ? found : null;
-      });
+      await press("Extend");
+      const clip = await landed("V1", "the-harbour-keeps-moving_");
       expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 23, track: 1 });
       await screenshot(page, "extend");
     }, 90_000);
@@ -135,13 +138,8 @@ if (reason) {
       const before = clips.find((c) => c.name.startsWith("Placeholder"))!;
       const after = clips.find((c) => c.name === "Street B.mp4")!;
       await page.getByRole("textbox", { name: "Prompt", exact: true }).fill("traffic in the rain");
-      const fill = page.getByRole("button", { name: "Fill" });
-      await waitUntil("Fill to be enabled", () => fill.isEnabled());
-      await fill.click();
-      const [clip] = await waitUntil("the fill on V1", async () => {
-        const found = generated(await clipsOn(page, "V1"), "traffic-in-the-rain_");
-        return found.length ? found : null;
-      });
+      await press("Fill");
+      const clip = await landed("V1", "traffic-in-the-rain_");
       const gapStart = before.startFrame + before.frames;
       expect(clip).toMatchObject({ startFrame: gapStart, frames: after.startFrame - gapStart, track: 1 });
       // the clips around it stay where they were
