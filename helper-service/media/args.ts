@@ -94,9 +94,9 @@ export interface H264Quality {
 
 // ultrafast: at CRF 16 every preset is far past visible loss, so the preset trades encode time against bitrate.
 // On a 4 s 1080p clip of model output (PSNR against the unencoded frames, x264 CPU seconds, size): ultrafast
-// 57.8 dB, 1.5 s, 3.9 MB; superfast 59.6 dB, 3.0 s, 5.5 MB; veryfast 57.5 dB, 5.4 s, 2.2 MB. The encoder shares
-// the CPU with the model, so its time is the clip's time; Baseline-style streams (no CABAC) also decode fastest
-// when scrubbing.
+// 57.8 dB, 1.5 s, 3.9 MB; superfast 59.6 dB, 3.0 s, 5.5 MB; veryfast 57.5 dB, 5.4 s, 2.2 MB (with this conform's
+// scaling in front, 2.0 s against 2.5 s for superfast). The encoder shares the CPU with the model, so its time is
+// the clip's time; Baseline-style streams (no CABAC) also decode fastest when scrubbing.
 export const DEFAULT_H264: H264Quality = { crf: 16, preset: "ultrafast" };
 
 /** H.264 in MP4 (High at most; ultrafast writes Constrained Baseline), 4:2:0, one keyframe a second so scrubbing in Premiere stays smooth. */
