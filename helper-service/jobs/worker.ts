@@ -86,7 +86,7 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
     const child = standby ?? fork(entry.file, [JSON.stringify(args)], childForkOptions(entry.execArgv));
     if (standby) {
       standby.send({ type: "configure", config: this.options.config } satisfies ToChild);
-      this.options.log?.info({ pid: standby.pid }, "generator process taken from standby");
+      this.options.log?.info({ childPid: standby.pid }, "generator process taken from standby");
     }
     this.child = child;
     this.stderrTail = "";
