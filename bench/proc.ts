@@ -1,4 +1,4 @@
-/** Reading /proc (Linux only): the fields of /proc/PID/stat and CPU time from them. */
+/** Reading /proc (Linux only): the live pids, the fields of /proc/PID/stat and CPU time from them. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /**
@@ -14,13 +14,18 @@ export function statFields(pid: number | "self"): string[] {
 /** Clock ticks per second in /proc figures (USER_HZ). */
 export const TICKS = 100;
 
+/** Pids of the processes /proc lists now (some may end before they are read). */
+export function livePids(): number[] {
+  return readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
 /** Pids of the live processes whose environment holds `entry` ("NAME=value"; Linux /proc, own processes only). */
 export function processesWithEnv(entry: string): number[] {
   const found: number[] = [];
   if (!existsSync("/proc/self/environ")) return found;
-  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+  for (const pid of livePids()) {
     try {
-      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry)) found.push(Number(name));
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(entry)) found.push(pid);
     } catch {
       // ended meanwhile, or another user's
     }

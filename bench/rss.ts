@@ -1,6 +1,6 @@
 /** Peak resident memory of a process and all its descendants, sampled from /proc (Linux only). */
-import { readdirSync, readFileSync } from "node:fs";
-import { statFields } from "./proc.js";
+import { readFileSync } from "node:fs";
+import { livePids, statFields } from "./proc.js";
 
 function parentOf(pid: number): number | null {
   try {
@@ -20,7 +20,7 @@ function rssKb(pid: number): number {
 }
 
 export function treeRssMb(root: number): number {
-  const pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+  const pids = livePids();
   const children = new Map<number, number[]>();
   for (const pid of pids) {
     const parent = parentOf(pid);

@@ -7,7 +7,7 @@
  * /tmp/tessera-large-model), else the tiny test package (its figures say little about real models).
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,7 +22,7 @@ import { generate } from "../helper-service/inference/pipeline.js";
 import { REFERENCE_DIR } from "../helper-service/inference/reference-dir.js";
 import { countFlops } from "./flops.js";
 import { matmulModel } from "./onnx-matmul.js";
-import { processesWithEnv, statFields, TICKS } from "./proc.js";
+import { livePids, processesWithEnv, statFields, TICKS } from "./proc.js";
 import { sampleTreeRss } from "./rss.js";
 import { TorchStepper } from "./torch-step.js";
 
@@ -64,14 +64,14 @@ function chooseModel(): string {
 }
 
 /** CPU seconds used so far by each training process (state and times from /proc/PID/stat). */
-function trainingCpu(): Map<string, { cmd: string; seconds: number }> {
-  const found = new Map<string, { cmd: string; seconds: number }>();
+function trainingCpu(): Map<number, { cmd: string; seconds: number }> {
+  const found = new Map<number, { cmd: string; seconds: number }>();
   if (!existsSync("/proc/self")) return found;
-  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+  for (const pid of livePids()) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       if (!/training\/\S+\.py/.test(cmd)) continue;
-      const fields = statFields(Number(pid));
+      const fields = statFields(pid);
       found.set(pid, { cmd: cmd.slice(0, 120), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS });
     } catch {
       // the process ended meanwhile

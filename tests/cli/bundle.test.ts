@@ -3,9 +3,10 @@
  * and a real generate through a freshly built bundle, its inference child running as plain JavaScript.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { livePids } from "../../bench/proc.js";
 import { currentBundle, SOURCES_RECORD, sourceStamps } from "../../bin/current-bundle.js";
 import { tempDir } from "../server/support.js";
 import { ROOT, TINY } from "./support.js";
@@ -70,9 +71,9 @@ describe("currentBundle", () => {
 /** Pids of live processes whose command line mentions `text` (Linux /proc). */
 function processesWith(text: string): number[] {
   const pids: number[] = [];
-  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+  for (const pid of livePids()) {
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(text)) pids.push(Number(name));
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text)) pids.push(pid);
     } catch {
       // ended meanwhile
     }
