@@ -23,7 +23,8 @@ from dit_inference import InferenceDiT
 from models import affine_layernorms, build, device_of, load_checkpoint, param_count, setup_torch
 
 OPSET = 17
-# onnxruntime's contrib operators (the denoiser's MultiHeadAttention); every onnxruntime build has them
+# onnxruntime's contrib operators (the denoiser's MultiHeadAttention and RotaryEmbedding); every onnxruntime build
+# has them
 CUSTOM_OPSETS = {"com.microsoft": 1}
 
 

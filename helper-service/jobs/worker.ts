@@ -278,7 +278,7 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
   release(): void {
     this.stopped = true;
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || exited(child)) return;
     if (!child.connected) {
       killTree(child);
       return;
@@ -291,7 +291,7 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
   async stop(graceMs = 3000): Promise<void> {
     this.stopped = true;
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || exited(child)) return;
     await new Promise<void>((resolveStop) => {
       const timer = setTimeout(() => killTree(child), graceMs);
       child.once("exit", () => {
@@ -302,6 +302,10 @@ export class WorkerHost extends EventEmitter<{ ready: [GeneratorInfo]; fatal: [E
       else killTree(child);
     });
   }
+}
+
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /** SIGKILL for the child and everything it started (its process group on POSIX, the tree on Windows). */

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   let generator: Generator;
   try {
     // in standby the import (most of the start-up) runs while the helper is still starting
-    const factory = "standby" in args ? loadFactory(undefined) : loadFactory(args.generatorModule);
+    const factory = loadFactory("standby" in args ? undefined : args.generatorModule);
     factory.catch(() => undefined); // reported below, once awaited
     const config = "standby" in args ? await configuration() : args.config;
     generator = await (await factory)(config);
