@@ -16,6 +16,7 @@ interface UxpModule {
 }
 interface UxpFs {
   mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
+  lstat(path: string): Promise<unknown>;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- UXP exposes its modules only through require */
@@ -32,6 +33,10 @@ const host = new PremiereHost(loadPremiere(), {
       // already there; if it is truly missing, the frame export fails and the workflow uses the media instead
     }
   },
+  fileExists: (path) => fs.lstat(path).then(
+    () => true,
+    () => false,
+  ),
 });
 const connection = new HelperConnection({
   createSocket: (url) => new WebSocket(url) as unknown as SocketLike,

@@ -3,20 +3,21 @@
  *
  * Rules this file follows (see the Premiere UXP notes): every getter is async, so everything a transaction needs
  * is fetched first; actions are created inside `project.lockedAccess` and applied in one `executeTransaction`
- * with the undo label, and nothing is awaited in between; times go in as tick strings; `importFiles` answers only
- * true/false, so the new item is looked up in its bin afterwards (and a reported success that imported nothing is
- * caught); track indices are 0-based; every edit is read back from the timeline because Premiere can report
- * success for an edit that placed nothing.
+ * with the undo label, and nothing is awaited in between; a track item selection is made, filled and consumed inside
+ * its `createEmptySelection` callback, which runs inside the transaction (it is dead once the callback returns);
+ * times go in as tick strings; `importFiles` answers only true/false, so the new item is looked up in its bin
+ * afterwards (and a reported success that imported nothing is caught); track indices are 0-based; an overwrite goes
+ * only onto tracks that exist (a new track is made by the documented insert past the last track), its audio index
+ * names an existing audio track that is empty over the edit; every edit is read back from the timeline, within half
+ * a frame, because Premiere can report success for an edit that placed nothing.
  */
 import type {
-  Action,
   ClipProjectItem,
   FolderItem,
   Project,
   ProjectItem,
   Sequence,
   TickTime,
-  TrackItemSelection,
   VideoClipTrackItem,
   premierepro,
 } from "@adobe/premierepro";
@@ -33,13 +34,19 @@ import {
   type TrackInfo,
 } from "./editor-host.js";
 import { PROJECT_COLUMN, projectColumnMetadata, withTesseraXmp } from "./metadata.js";
-import { baseName, joinPath, samePath } from "./paths.js";
+import { baseName, samePath } from "./paths.js";
+import { exportFrames } from "./premiere-frames.js";
+import { findClipAt, quietAudioTrack, ticksOf } from "./premiere-tracks.js";
 
 export interface PremiereHostOptions {
   /** How often subscribers are told to re-read the sequence: Premiere has no playhead event. */
   pollMs?: number;
   /** Makes a folder (with parents); the entry point passes UXP's fs. Frames are not rendered without it. */
   makeFolder?: (path: string) => Promise<void>;
+  /** Whether a file exists; the entry point passes UXP's fs. Frames are not rendered without it. */
+  fileExists?: (path: string) => Promise<boolean>;
+  /** How long to wait for an exported frame to appear (Windows writes it after the call returns), in ms. */
+  frameWaitMs?: number;
   /** Largest width of frames rendered for conditioning: the model works far below the sequence size. */
   renderWidth?: number;
   /** How long to look for an imported item before giving up, in ms. */
@@ -54,10 +61,6 @@ export function loadPremiere(): premierepro {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function ticksOf(time: TickTime): Ticks {
-  return BigInt(time.ticks);
-}
 
 /** Premiere's timebase is ticks per frame as a decimal string: 10594584000 is 24000/1001. */
 export function frameRateFromTimebase(timebase: string): FrameRate {
@@ -79,11 +82,19 @@ function isVideoItem(item: { getTrackIndex(): Promise<number> }): item is VideoC
   return typeof (item as Partial<VideoClipTrackItem>).createAddVideoTransitionAction === "function";
 }
 
+/** What a failed edit puts back on the imported item. */
+interface ItemState {
+  xmp: string;
+  inPoint: TickTime;
+  outPoint: TickTime;
+}
+
 export class PremiereHost implements EditorHost {
   readonly name = "Premiere Pro";
   private readonly items = new Map<string, ProjectItem>();
   private columnReady: Promise<boolean> | null = null;
-  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder">> & Pick<PremiereHostOptions, "makeFolder">;
+  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder" | "fileExists">> &
+    Pick<PremiereHostOptions, "makeFolder" | "fileExists">;
 
   constructor(
     private readonly ppro: premierepro,
@@ -93,7 +104,9 @@ export class PremiereHost implements EditorHost {
       pollMs: options.pollMs ?? 500,
       renderWidth: options.renderWidth ?? 640,
       importWaitMs: options.importWaitMs ?? 3000,
+      frameWaitMs: options.frameWaitMs ?? 2000,
       makeFolder: options.makeFolder,
+      fileExists: options.fileExists,
     };
   }
 
@@ -198,11 +211,6 @@ export class PremiereHost implements EditorHost {
     return clips.sort((a, b) => a.track - b.track || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
-  private async trackItems(sequence: Sequence, index: number): Promise<VideoClipTrackItem[]> {
-    const track = await sequence.getVideoTrack(index);
-    return track.getTrackItems(this.ppro.Constants.TrackItemType.CLIP, false);
-  }
-
   async getVideoTracks(): Promise<TrackInfo[]> {
     const sequence = await this.activeSequence(await this.activeProject());
     const count = await sequence.getVideoTrackCount();
@@ -217,23 +225,18 @@ export class PremiereHost implements EditorHost {
   }
 
   async renderFrames(times: Ticks[], folder: string): Promise<string[] | null> {
-    if (!this.options.makeFolder) return null;
+    const { makeFolder, fileExists } = this.options;
+    if (!makeFolder || !fileExists) return null;
     const project = await this.activeProject();
     const sequence = await this.activeSequence(project);
-    const size = await sequence.getFrameSize();
-    const width = Math.min(this.options.renderWidth, Math.round(size.width));
-    const height = Math.max(2, Math.round((size.height * width) / size.width / 2) * 2);
     try {
-      await this.options.makeFolder(folder);
-      const paths: string[] = [];
-      for (const [i, time] of times.entries()) {
-        const name = `frame_${String(i).padStart(3, "0")}.png`;
-        const at = this.ppro.TickTime.createWithTicks(time.toString());
-        const ok = await this.ppro.Exporter.exportSequenceFrame(sequence, at, name, folder, width, height);
-        if (!ok) return null;
-        paths.push(joinPath(folder, name));
-      }
-      return paths;
+      await makeFolder(folder);
+      return await exportFrames(this.ppro, sequence, times, folder, {
+        width: this.options.renderWidth,
+        fileExists,
+        waitMs: this.options.frameWaitMs,
+        pollMs: 50,
+      });
     } catch {
       return null; // the workflow falls back to the source media's frames
     }
@@ -299,15 +302,6 @@ export class PremiereHost implements EditorHost {
 
   // -- editing -------------------------------------------------------------------------------------------------
 
-  private async findClipAt(sequence: Sequence, track: number, start: Ticks): Promise<VideoClipTrackItem | null> {
-    const count = await sequence.getVideoTrackCount();
-    if (track >= count) return null;
-    const items = await this.trackItems(sequence, track);
-    const starts = await Promise.all(items.map((item) => item.getStartTime()));
-    const index = starts.findIndex((t) => ticksOf(t) === start);
-    return index < 0 ? null : (items[index] ?? null);
-  }
-
   private ensureColumn(): Promise<boolean> {
     this.columnReady ??= this.ppro.Metadata.addPropertyToProjectMetadataSchema(
       PROJECT_COLUMN.name,
@@ -319,53 +313,93 @@ export class PremiereHost implements EditorHost {
 
   async applyEdit(edit: Edit): Promise<ClipInfo> {
     const { place } = edit;
-    // 1. everything async first: project, sequence, the items, metadata text
+    // 1. everything async first: project, sequence, tracks, the items, metadata text, what to restore on failure
     const project = await this.activeProject();
     const sequence = await this.activeSequence(project);
-    const trackCount = await sequence.getVideoTrackCount();
+    const [trackCount, audioTrackCount, timebase] = await Promise.all([
+      sequence.getVideoTrackCount(),
+      sequence.getAudioTrackCount(),
+      sequence.getTimebase(),
+    ]);
+    const halfFrame = BigInt(timebase) / 2n;
     if (place.track < 0 || place.track > trackCount) throw new HostError(`There is no video track V${place.track + 1}.`);
+    const newTrack = place.track === trackCount;
+    if (!newTrack && audioTrackCount === 0) {
+      throw new HostError("The sequence has no audio track, and Premiere places nothing without one: add one (Sequence > Add Tracks).");
+    }
     const item = this.items.get(place.media.id);
     if (!item) throw new HostError(`${place.media.name} is not imported in this session; import it first.`);
     const clip = this.ppro.ClipProjectItem.cast(item);
     const removals: VideoClipTrackItem[] = [];
     for (const target of edit.remove) {
-      const found = await this.findClipAt(sequence, target.track, target.start);
+      const found = await findClipAt(this.ppro, sequence, target.track, target.start, halfFrame);
       if (!found) throw new HostError(`The clip "${target.name}" is no longer where it was.`);
       removals.push(found);
     }
-    let selection: TrackItemSelection | null = null;
-    if (removals.length > 0) {
-      this.ppro.TrackItemSelection.createEmptySelection((empty) => {
-        selection = empty;
-      });
-      if (!selection) throw new HostError("Premiere did not create a track item selection.");
-      for (const target of removals) (selection as TrackItemSelection).addItem(target, true);
-    }
-    const xmp = edit.record ? withTesseraXmp(await this.ppro.Metadata.getXMPMetadata(item), edit.record) : null;
+    const end = place.start + (place.sourceOut - place.sourceIn);
+    const audioTrack = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end);
+    const VIDEO = this.ppro.Constants.MediaType.VIDEO;
+    const [previousXmp, previousIn, previousOut] = await Promise.all([
+      this.ppro.Metadata.getXMPMetadata(item),
+      clip.getInPoint(VIDEO),
+      clip.getOutPoint(VIDEO),
+    ]);
+    const xmp = edit.record ? withTesseraXmp(previousXmp, edit.record) : null;
     const column = edit.record && (await this.ensureColumn()) ? projectColumnMetadata(edit.record) : null;
     const time = (ticks: Ticks) => this.ppro.TickTime.createWithTicks(ticks.toString());
     const editor = this.ppro.SequenceEditor.getEditor(sequence);
 
-    // 2. one transaction, one undo step; actions are made under the lock and nothing is awaited in here
+    // 2. one transaction, one undo step; actions are made under the lock and nothing is awaited in here. The order
+    // puts what may fail first: metadata, then the item's In/Out (which chooses the frames shown, so the handles stay
+    // in the file), then the removal and the placement, so a refusal changes no clip of the user's
     let committed = false;
     project.lockedAccess(() => {
-      const actions: Action[] = [];
-      if (selection) actions.push(editor.createRemoveItemsAction(selection, false, this.ppro.Constants.MediaType.ANY));
-      // the item's In/Out choose the frames shown, so the handles stay in the file for trims and dissolves
-      actions.push(clip.createSetInOutPointsAction(time(place.sourceIn), time(place.sourceOut)));
-      actions.push(editor.createOverwriteItemAction(item, time(place.start), place.track, 0));
-      if (xmp) actions.push(this.ppro.Metadata.createSetXMPMetadataAction(item, xmp));
-      if (column) actions.push(this.ppro.Metadata.createSetProjectMetadataAction(item, column, [PROJECT_COLUMN.name]));
       committed = project.executeTransaction((compound) => {
-        for (const action of actions) compound.addAction(action);
+        if (xmp) compound.addAction(this.ppro.Metadata.createSetXMPMetadataAction(item, xmp));
+        if (column) compound.addAction(this.ppro.Metadata.createSetProjectMetadataAction(item, column, [PROJECT_COLUMN.name]));
+        compound.addAction(clip.createSetInOutPointsAction(time(place.sourceIn), time(place.sourceOut)));
+        if (removals.length > 0) {
+          // the selection lives only inside this callback: fill it and make the removal here. VIDEO only: the
+          // placeholder's linked audio is the user's and stays
+          this.ppro.TrackItemSelection.createEmptySelection((selection) => {
+            for (const target of removals) selection.addItem(target, true);
+            compound.addAction(editor.createRemoveItemsAction(selection, false, VIDEO));
+          });
+        }
+        compound.addAction(
+          newTrack
+            ? // the documented way to make a track: insert past the last video and audio tracks, the shift limited to them
+              editor.createInsertProjectItemAction(item, time(place.start), trackCount, audioTrackCount, true)
+            : editor.createOverwriteItemAction(item, time(place.start), place.track, audioTrack),
+        );
       }, edit.label);
     });
-    if (!committed) throw new HostError(`Premiere refused the edit "${edit.label}".`);
 
-    // 3. read back: Premiere can report success and place nothing (e.g. a track index past the last)
-    const placed = await this.findClipAt(sequence, place.track, place.start);
-    if (!placed) throw new HostError(`Premiere reported "${edit.label}" done, but no clip is on V${place.track + 1}.`);
-    return this.clipInfo(placed);
+    // 3. read back: Premiere can report success and place nothing
+    const placed = committed ? await findClipAt(this.ppro, sequence, place.track, place.start, halfFrame) : null;
+    if (placed) return this.clipInfo(placed);
+    // whether Premiere rolls a partly applied transaction back is not documented: put the item's In/Out and XMP back
+    await this.restoreItem(project, item, { xmp: previousXmp, inPoint: previousIn, outPoint: previousOut }, edit.label);
+    if (!committed) throw new HostError(`Premiere refused the edit "${edit.label}".`);
+    throw new HostError(`Premiere reported "${edit.label}" done, but no clip is on V${place.track + 1}.`);
+  }
+
+  /** Puts the item's XMP and In/Out back where a failed edit changed them, as its own labelled step. */
+  private async restoreItem(project: Project, item: ProjectItem, before: ItemState, label: string): Promise<void> {
+    const clip = this.ppro.ClipProjectItem.cast(item);
+    const VIDEO = this.ppro.Constants.MediaType.VIDEO;
+    try {
+      const [xmp, inPoint, outPoint] = await Promise.all([this.ppro.Metadata.getXMPMetadata(item), clip.getInPoint(VIDEO), clip.getOutPoint(VIDEO)]);
+      if (xmp === before.xmp && inPoint.ticks === before.inPoint.ticks && outPoint.ticks === before.outPoint.ticks) return;
+      project.lockedAccess(() => {
+        project.executeTransaction((compound) => {
+          compound.addAction(this.ppro.Metadata.createSetXMPMetadataAction(item, before.xmp));
+          compound.addAction(clip.createSetInOutPointsAction(before.inPoint, before.outPoint));
+        }, `${label}: restore ${item.name}`);
+      });
+    } catch {
+      // best effort: the error the caller throws next is what the user needs to see
+    }
   }
 
   subscribe(listener: () => void): () => void {
