@@ -1,11 +1,17 @@
 import type { PanelModel, PanelState, Workflow } from "../model/panel-model.js";
 import type { ActionName } from "../workflows/capabilities.js";
+import { Choice, type ChoiceOption } from "./Choice.js";
 
 const BUTTONS: { action: ActionName; workflow: Workflow; label: string; primary?: boolean }[] = [
   { action: "generate", workflow: "broll", label: "Generate", primary: true },
   { action: "replace", workflow: "replace", label: "Replace" },
   { action: "extend", workflow: "extend", label: "Extend" },
   { action: "fill", workflow: "fill", label: "Fill" },
+];
+
+const EXTEND_AT: ChoiceOption<"tail" | "head">[] = [
+  { value: "tail", label: "Tail" },
+  { value: "head", label: "Head" },
 ];
 
 const WHAT: Record<ActionName, string> = {
@@ -34,18 +40,7 @@ export function Actions({ model, state }: { model: PanelModel; state: PanelState
             {label}
           </button>
         ))}
-        <label className="sr-only" htmlFor="extend-at">
-          Extend at
-        </label>
-        <select
-          id="extend-at"
-          className="input input--select input--small"
-          value={state.form.extendAt}
-          onChange={(e) => model.setForm({ extendAt: e.target.value as "head" | "tail" })}
-        >
-          <option value="tail">Tail</option>
-          <option value="head">Head</option>
-        </select>
+        <Choice name="Extend at" options={EXTEND_AT} value={state.form.extendAt} onChange={(extendAt) => model.setForm({ extendAt })} />
       </div>
       {blocked.length > 0 && (
         <ul className="why">

@@ -1,5 +1,21 @@
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import type { Settings as SettingsValues } from "../model/settings.js";
+import { Choice, type ChoiceOption } from "./Choice.js";
+
+const FORMATS: ChoiceOption<SettingsValues["format"]>[] = [
+  { value: "h264", label: "H.264 MP4" },
+  { value: "prores", label: "ProRes 422 HQ MOV" },
+  { value: "png", label: "PNG sequence" },
+];
+const FITS: ChoiceOption<SettingsValues["fit"]>[] = [
+  { value: "fill", label: "Fill (crop edges)" },
+  { value: "fit", label: "Fit (letterbox)" },
+  { value: "stretch", label: "Stretch" },
+];
+const NO_TRACK: ChoiceOption<SettingsValues["whenNoTrackFree"]>[] = [
+  { value: "ask", label: "Ask me" },
+  { value: "new-track", label: "Add a track above" },
+];
 
 export function Settings({ model, state }: { model: PanelModel; state: PanelState }) {
   const { settings } = state;
@@ -7,53 +23,37 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
   return (
     <section className="settings" aria-label="Settings">
       <div className="field">
-        <label htmlFor="handles">Handles (frames each side)</label>
-        <input
-          id="handles"
-          className="input input--num"
-          type="number"
-          min={0}
-          max={120}
-          value={settings.handles}
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            if (Number.isInteger(v) && v >= 0 && v <= 120) set({ handles: v });
-          }}
-        />
+        <label className="field__control">
+          <span className="label">Handles (frames each side)</span>
+          <input
+            className="input input--num"
+            type="number"
+            min={0}
+            max={120}
+            value={settings.handles}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (Number.isInteger(v) && v >= 0 && v <= 120) set({ handles: v });
+            }}
+          />
+        </label>
         <p className="hint">Extra frames kept outside the clip's In/Out so trims and dissolves have media.</p>
       </div>
       <div className="field">
-        <label htmlFor="format">Output format</label>
-        <select id="format" className="input input--select" value={settings.format} onChange={(e) => set({ format: e.target.value as SettingsValues["format"] })}>
-          <option value="h264">H.264 MP4</option>
-          <option value="prores">ProRes 422 HQ MOV</option>
-          <option value="png">PNG sequence</option>
-        </select>
+        <span className="label">Output format</span>
+        <Choice name="Output format" options={FORMATS} value={settings.format} onChange={(format) => set({ format })} />
       </div>
       <div className="field">
-        <label htmlFor="fit">Fit to the sequence frame</label>
-        <select id="fit" className="input input--select" value={settings.fit} onChange={(e) => set({ fit: e.target.value as SettingsValues["fit"] })}>
-          <option value="fill">Fill (crop edges)</option>
-          <option value="fit">Fit (letterbox)</option>
-          <option value="stretch">Stretch</option>
-        </select>
+        <span className="label">Fit to the sequence frame</span>
+        <Choice name="Fit to the sequence frame" options={FITS} value={settings.fit} onChange={(fit) => set({ fit })} />
       </div>
       <div className="field">
-        <label htmlFor="no-track">When no video track is free</label>
-        <select
-          id="no-track"
-          className="input input--select"
-          value={settings.whenNoTrackFree}
-          onChange={(e) => set({ whenNoTrackFree: e.target.value as SettingsValues["whenNoTrackFree"] })}
-        >
-          <option value="ask">Ask me</option>
-          <option value="new-track">Add a track above</option>
-        </select>
+        <span className="label">When no video track is free</span>
+        <Choice name="When no video track is free" options={NO_TRACK} value={settings.whenNoTrackFree} onChange={(whenNoTrackFree) => set({ whenNoTrackFree })} />
       </div>
-      <div className="field">
-        <label htmlFor="port">Helper port</label>
+      <label className="field">
+        <span className="label">Helper port</span>
         <input
-          id="port"
           className="input input--num"
           type="number"
           placeholder="Automatic (48750–48753)"
@@ -63,7 +63,7 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
             if (v === null || (Number.isInteger(v) && v > 0 && v < 65536)) set({ port: v });
           }}
         />
-      </div>
+      </label>
       <div className="field">
         <span className="label">Pairing</span>
         <button type="button" className="btn btn--secondary" onClick={() => void model.forgetPairing()}>

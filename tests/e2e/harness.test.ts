@@ -178,7 +178,7 @@ if (reason) {
       expect(placed).toHaveLength(1);
       expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23 });
       // the restarted helper welcomed before its model was loaded: the panel picks the model up again
-      await waitUntil("the model to be offered again", async () => (await page.getByRole("combobox", { name: "Model" }).inputValue()) !== "");
+      await waitUntil("the model to be offered again", async () => (await page.getByRole("radiogroup", { name: "Model" }).getByRole("radio", { checked: true }).count()) === 1);
       expect(await page.getByRole("button", { name: "Generate" }).isEnabled()).toBe(true);
       await screenshot(page, "recovered");
     }, 120_000);

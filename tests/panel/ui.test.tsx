@@ -4,6 +4,8 @@
  */
 import "@testing-library/jest-dom";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { HelperConnection, type SocketLike } from "../../panel/client/connection.js";
 import type { ConnectionState } from "../../panel/client/connection-state.js";
@@ -75,7 +77,11 @@ describe("the panel UI", () => {
     await mount();
     await screen.findByText("Connected");
     expect(screen.getByText("95 frames · 3.96 s at 23.976 fps")).toBeInTheDocument();
-    fireEvent.change(screen.getByRole("combobox", { name: "Duration unit" }), { target: { value: "frames" } });
+    const unit = screen.getByRole("radiogroup", { name: "Duration unit" });
+    expect(within(unit).getByRole("radio", { name: "seconds" })).toBeChecked();
+    fireEvent.click(within(unit).getByRole("radio", { name: "frames" }));
+    expect(within(unit).getByRole("radio", { name: "frames" })).toBeChecked();
+    expect(within(unit).getByRole("radio", { name: "frames" })).toHaveClass("is-on");
     expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(95);
   });
 
@@ -155,10 +161,28 @@ describe("the panel UI", () => {
     const { model } = await mount();
     fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
     fireEvent.change(screen.getByRole("spinbutton", { name: "Handles (frames each side)" }), { target: { value: "6" } });
-    fireEvent.change(screen.getByRole("combobox", { name: "When no video track is free" }), { target: { value: "new-track" } });
-    expect(model.getState().settings).toMatchObject({ handles: 6, whenNoTrackFree: "new-track" });
-    for (const label of ["Output format", "Fit to the sequence frame", "Helper port"]) expect(screen.getByLabelText(label)).toBeInTheDocument();
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "When no video track is free" })).getByRole("radio", { name: "Add a track above" }));
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "Output format" })).getByRole("radio", { name: "ProRes 422 HQ MOV" }));
+    expect(model.getState().settings).toMatchObject({ handles: 6, whenNoTrackFree: "new-track", format: "prores" });
+    // the value shows as the lit button, whatever the order it was set in
+    expect(within(screen.getByRole("radiogroup", { name: "Output format" })).getByRole("radio", { checked: true })).toHaveTextContent("ProRes 422 HQ MOV");
+    for (const label of ["Fit to the sequence frame", "Helper port"]) expect(screen.getByLabelText(label)).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Forget pairing" })).toBeInTheDocument();
+  });
+
+  test("only what UXP renders: no <select>, no <label for>, no textarea rows, every field inside its label", async () => {
+    await mount();
+    await screen.findByText("Connected");
+    for (const tab of ["Create", "History", "Settings"]) {
+      fireEvent.click(screen.getByRole("tab", { name: new RegExp(`^${tab}`) }));
+      expect(document.querySelectorAll("select, label[for], textarea[rows], [hidden]")).toHaveLength(0);
+      // clicking a visible label focuses its field in UXP only when the label wraps it
+      for (const field of document.querySelectorAll("input, textarea")) {
+        if (!field.hasAttribute("aria-label")) expect(field.closest("label")).not.toBeNull();
+      }
+    }
+    // UXP may draw a <title> as text at the top of the panel
+    expect(readFileSync(join(__dirname, "../../panel/index.html"), "utf8")).not.toMatch(/<title/i);
   });
 
   test("every control has an accessible name", async () => {
@@ -166,7 +190,7 @@ describe("the panel UI", () => {
     await screen.findByText("Connected");
     for (const tab of ["Create", "History", "Settings"]) {
       fireEvent.click(screen.getByRole("tab", { name: new RegExp(`^${tab}`) }));
-      for (const role of ["button", "textbox", "combobox", "spinbutton", "searchbox"] as const) {
+      for (const role of ["button", "textbox", "radio", "radiogroup", "spinbutton", "searchbox"] as const) {
         for (const element of screen.queryAllByRole(role)) expect(element).toHaveAccessibleName();
       }
     }
