@@ -11,8 +11,16 @@ import { loadSettings } from "./model/settings.js";
 import { App } from "./ui/App.js";
 import { PANEL_VERSION } from "./version.js";
 
+interface UxpFile {
+  nativePath: string;
+  write(data: string, options?: { format?: unknown }): Promise<unknown>;
+}
 interface UxpModule {
-  storage: { secureStorage: SecureStorageLike };
+  storage: {
+    secureStorage: SecureStorageLike;
+    localFileSystem: { getFileForSaving(name: string, options?: { types?: string[] }): Promise<UxpFile | null | undefined> };
+    formats: { utf8: unknown };
+  };
 }
 interface UxpFs {
   mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
@@ -37,6 +45,13 @@ const host = new PremiereHost(loadPremiere(), {
     () => true,
     () => false,
   ),
+  // a save dialog: the editor picks where the log goes, so they can find it to send
+  saveFile: async (name, text) => {
+    const file = await uxp.storage.localFileSystem.getFileForSaving(name, { types: ["log", "txt"] });
+    if (!file) return null;
+    await file.write(text, { format: uxp.storage.formats.utf8 });
+    return file.nativePath;
+  },
 });
 const connection = new HelperConnection({
   createSocket: (url) => new WebSocket(url) as unknown as SocketLike,

@@ -104,6 +104,11 @@ export interface EditorHost {
   applyEdit(edit: Edit): Promise<ClipInfo>;
   /** Called when the sequence, selection or playhead may have changed; hosts without events return a no-op. */
   subscribe(listener: () => void): () => void;
+  /**
+   * Saves the panel's log as a text file where the user can find it (Premiere: a save dialog), and returns where it
+   * went; null when the user cancelled. Hosts that cannot write files leave it out.
+   */
+  saveLog?(name: string, text: string): Promise<string | null>;
 }
 
 /** Refused host operations carry a sentence for the user. */

@@ -47,6 +47,8 @@ export interface PremiereHostOptions {
   fileExists?: (path: string) => Promise<boolean>;
   /** How long to wait for an exported frame to appear (Windows writes it after the call returns), in ms. */
   frameWaitMs?: number;
+  /** Asks where to save a text file and writes it; the path, or null when the user cancels. The entry passes UXP's. */
+  saveFile?: (suggestedName: string, text: string) => Promise<string | null>;
   /** Largest width of frames rendered for conditioning: the model works far below the sequence size. */
   renderWidth?: number;
   /** How long to look for an imported item before giving up, in ms. */
@@ -93,8 +95,8 @@ export class PremiereHost implements EditorHost {
   readonly name = "Premiere Pro";
   private readonly items = new Map<string, ProjectItem>();
   private columnReady: Promise<boolean> | null = null;
-  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder" | "fileExists">> &
-    Pick<PremiereHostOptions, "makeFolder" | "fileExists">;
+  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder" | "fileExists" | "saveFile">> &
+    Pick<PremiereHostOptions, "makeFolder" | "fileExists" | "saveFile">;
 
   constructor(
     private readonly ppro: premierepro,
@@ -107,6 +109,7 @@ export class PremiereHost implements EditorHost {
       frameWaitMs: options.frameWaitMs ?? 2000,
       makeFolder: options.makeFolder,
       fileExists: options.fileExists,
+      saveFile: options.saveFile,
     };
   }
 
@@ -400,6 +403,11 @@ export class PremiereHost implements EditorHost {
     } catch {
       // best effort: the error the caller throws next is what the user needs to see
     }
+  }
+
+  async saveLog(name: string, text: string): Promise<string | null> {
+    if (!this.options.saveFile) throw new HostError("This panel cannot save files.");
+    return this.options.saveFile(name, text);
   }
 
   subscribe(listener: () => void): () => void {

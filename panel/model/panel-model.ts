@@ -9,6 +9,7 @@ import type { HelperConnection, JobEvent, Preview } from "../client/connection.j
 import { HelperError } from "../client/errors.js";
 import { newId } from "../client/ids.js";
 import type { ClipInfo, EditorHost, ProjectInfo, SequenceInfo } from "../host/editor-host.js";
+import { loggedHost } from "../host/logged-host.js";
 import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
 import { landJob, placeOutput } from "../workflows/land.js";
 import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
@@ -18,6 +19,7 @@ import { trackLabel } from "../workflows/timeline.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
 import { formFromHistory, resumeSteps } from "./history-actions.js";
+import { describeChanges, exportPanelLog, PanelLog } from "./panel-log.js";
 import { PendingJobs, type PendingJob } from "./pending.js";
 import { imageUrl, releaseImageUrl } from "./preview-url.js";
 import { Store } from "./store.js";
@@ -70,6 +72,8 @@ export class PanelModel extends Store<PanelState> {
   /** Jobs being placed right now: the same "done" heard twice must not start a second placement. */
   private readonly landing = new Set<string>();
   private hostKey = "";
+  /** Recent connection, job and host lines for "Export log". */
+  readonly log = new PanelLog();
 
   constructor(options: PanelModelOptions) {
     const store = options.store;
@@ -88,7 +92,13 @@ export class PanelModel extends Store<PanelState> {
       message: null,
       history: { text: "", items: [], loading: false, error: null },
     });
-    ({ host: this.host, connection: this.connection, store: this.store } = options);
+    ({ connection: this.connection, store: this.store } = options);
+    this.host = loggedHost(options.host, (text) => this.log.add("host", text));
+    let logged: PanelState | null = null;
+    this.subscribe(() => {
+      for (const [source, text] of describeChanges(logged, this.state)) this.log.add(source, text);
+      logged = this.state;
+    });
     this.random = options.random ?? Math.random;
     this.pending = pending;
     this.ledger = new PlacementLedger(store);
@@ -140,6 +150,12 @@ export class PanelModel extends Store<PanelState> {
 
   dismissMessage(): void {
     this.update({ message: null });
+  }
+
+  /** Saves the recent log through the host (a save dialog in Premiere) and says where it went. */
+  async exportLog(): Promise<void> {
+    const message = await exportPanelLog(this.host, this.log, this.state);
+    if (message) this.say(message.tone, message.text);
   }
 
   // -- host ------------------------------------------------------------------------------------------------------

@@ -71,6 +71,14 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
         </button>
         <p className="hint">The panel asks for a new code the next time it connects.</p>
       </div>
+      <div className="field">
+        <span className="label">Support</span>
+        <button type="button" className="btn btn--secondary" onClick={() => void model.exportLog()}>
+          Export log
+        </button>
+        <p className="hint">Saves the panel's recent connection, job and Premiere lines to a file, to send with the output of tessera doctor.</p>
+        {state.message && <p className={`message message--${state.message.tone}`}>{state.message.text}</p>}
+      </div>
       <p className="hint about">
         {state.helperVersion ? `Helper ${state.helperVersion} · ${state.device ?? ""}` : "Helper not connected."}
       </p>

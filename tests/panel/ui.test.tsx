@@ -170,6 +170,27 @@ describe("the panel UI", () => {
     expect(screen.getByRole("button", { name: "Forget pairing" })).toBeInTheDocument();
   });
 
+  test("Export log saves the recent connection, job and host lines through the host and says where", async () => {
+    const { helper, host } = await mount();
+    await screen.findByText("Connected");
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "harbour" } });
+    fireEvent.click(generate());
+    await waitFor(() => expect(helper.jobs).toHaveLength(1));
+    act(() => helper.done(helper.lastJob().jobId, output("/out/harbour_5.mp4", helper.lastJob().message.request.frames, 12)));
+    await screen.findByText("In the sequence");
+    fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
+    fireEvent.click(screen.getByRole("button", { name: "Export log" }));
+    await waitFor(() => expect(host.savedLogs).toHaveLength(1));
+    const [saved] = host.savedLogs;
+    expect(saved!.name).toMatch(/^tessera-panel-.*\.log$/);
+    expect(saved!.text).toMatch(/^Tessera panel .* in Simulated sequence\n/);
+    expect(saved!.text).toMatch(/client connection connected: Connected/);
+    expect(saved!.text).toMatch(/client job \w+ "harbour" placed/);
+    expect(saved!.text).toMatch(/host +import \/out\/harbour_5\.mp4 into "Tessera Media": item/);
+    expect(saved!.text).toMatch(/host +Tessera: B-roll .* on V2 .*: placed "harbour_5\.mp4" on V2/);
+    expect(await screen.findByText(`Log saved to ${saved!.name}. Send it with the output of \`tessera doctor\`.`)).toBeInTheDocument();
+  });
+
   test("only what UXP renders: no <select>, no <label for>, no textarea rows, every field inside its label", async () => {
     await mount();
     await screen.findByText("Connected");
