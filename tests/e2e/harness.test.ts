@@ -150,6 +150,30 @@ if (reason) {
       await screenshot(page, "fill");
     }, 120_000);
 
+    test("the panel as UXP draws it: its content scrolls inside it, choices show their value, disabled looks disabled", async () => {
+      await page.setViewportSize({ width: 1440, height: 520 });
+      const content = page.locator(".tessera .content");
+      const bar = page.getByRole("region", { name: "Connection" });
+      const barTop = (await bar.boundingBox())!.y;
+      const sizes = await content.evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+      expect(sizes.scroll).toBeGreaterThan(sizes.client);
+      await content.evaluate((el) => el.scrollBy(0, 200));
+      expect(await content.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+      expect((await bar.boundingBox())!.y).toBe(barTop); // the connection line stays in sight
+      const unit = page.getByRole("radiogroup", { name: "Duration unit" });
+      const background = (name: string) => unit.getByRole("radio", { name }).evaluate((el) => getComputedStyle(el).backgroundColor);
+      const before = { seconds: await background("seconds"), frames: await background("frames") };
+      expect(before.seconds).not.toBe(before.frames);
+      await unit.getByRole("radio", { name: "frames" }).click();
+      expect(await background("frames")).toBe(before.seconds);
+      const replace = page.getByRole("button", { name: "Replace" });
+      expect(await replace.isDisabled()).toBe(true);
+      expect(await replace.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(107, 107, 107)");
+      await page.getByRole("tab", { name: "Settings" }).click();
+      await page.getByRole("button", { name: "Export log" }).click();
+      await page.getByText(/^Log saved to tessera-panel-.*\.log\. Send it with the output of `tessera doctor`\.$/).waitFor();
+    }, 60_000);
+
     test("Cancel stops a job and nothing lands", async () => {
       await prompt("a long storm over the sea", 4);
       await page.getByRole("button", { name: "Generate" }).click();
