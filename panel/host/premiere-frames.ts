@@ -41,7 +41,11 @@ export async function waitForAny(paths: string[], options: Pick<FrameExportOptio
   }
 }
 
-/** Exports one PNG per time into `folder` and returns their paths, or null when any frame fails or never appears. */
+/**
+ * Exports one PNG per time into `folder` and returns their paths, or null when any frame fails or never appears.
+ * Every export is asked for first and the files are waited for together, so Windows' late writes overlap instead of
+ * adding up frame after frame.
+ */
 export async function exportFrames(
   ppro: premierepro,
   sequence: Sequence,
@@ -52,18 +56,14 @@ export async function exportFrames(
   const size = await sequence.getFrameSize();
   const width = Math.min(options.width, Math.round(size.width));
   const height = Math.max(2, Math.round((size.height * width) / size.width / 2) * 2);
-  const paths: string[] = [];
+  const names: string[] = [];
   for (const [i, time] of times.entries()) {
     const name = `frame_${String(i).padStart(3, "0")}.png`;
     const at = ppro.TickTime.createWithTicks(time.toString());
     const ok = await ppro.Exporter.exportSequenceFrame(sequence, at, name, folder, width, height);
     if (!ok) return null;
-    const written = await waitForAny(
-      exportedNames(name).map((n) => joinPath(folder, n)),
-      options,
-    );
-    if (!written) return null;
-    paths.push(written);
+    names.push(name);
   }
-  return paths;
+  const written = await Promise.all(names.map((name) => waitForAny(exportedNames(name).map((n) => joinPath(folder, n)), options)));
+  return written.every((path): path is string => path !== null) ? written : null;
 }
