@@ -1,6 +1,6 @@
 // Adobe's rules for the Premiere UXP API (github.com/adobe/eslint-plugin-premierepro) as syntax selectors: the
 // plugin is not published on the npm registry, so its syntactic rules are restated here for the files that call
-// `premierepro`. Each message names the Adobe rule it stands for.
+// `premierepro`. Each message names the Adobe rule it stands for; Adobe's two "prefer" warnings are errors here.
 const CALL = (names) => `CallExpression[callee.property.name=/^(${names})$/]`;
 const LOCK = CALL("lockedAccess|executeTransaction");
 const SCOPES = CALL("lockedAccess|executeTransaction|createEmptySelection");
@@ -21,6 +21,10 @@ export const premiereproRules = [
   {
     selector: `${CALL("createEmptySelection")} AssignmentExpression[right.type="Identifier"]`,
     message: "no-empty-selection-escape: the selection is valid only inside its createEmptySelection() callback; use it there.",
+  },
+  {
+    selector: `${CALL("executeTransaction")}:not(${CALL("lockedAccess")} *)`,
+    message: "prefer-locked-access-wrapper: run executeTransaction() inside project.lockedAccess().",
   },
   {
     selector: `${CALL("executeTransaction")}[arguments.length<2]`,

@@ -23,6 +23,7 @@ describe("Premiere API lint rules", () => {
         project.executeTransaction((compound) => compound.addAction(action));
       });
       other.addAction(action);
+      project.executeTransaction((compound) => compound.addAction(editor.createOverwriteItemAction(item, at, 0, 0)), "Tessera: B-roll");
     `);
     expect(messages.sort()).toEqual(
       [
@@ -31,6 +32,7 @@ describe("Premiere API lint rules", () => {
         "no-async-in-locked-access / no-async-in-execute-transaction / no-async-in-empty-selection",
         "no-async-in-locked-access / no-async-in-execute-transaction / no-async-in-empty-selection",
         "prefer-undo-string",
+        "prefer-locked-access-wrapper",
         "require-execute-transaction",
       ].sort(),
     );
