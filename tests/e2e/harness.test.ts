@@ -172,6 +172,7 @@ if (reason) {
       await page.getByRole("tab", { name: "Settings" }).click();
       await page.getByRole("button", { name: "Export log" }).click();
       await page.getByText(/^Log saved to tessera-panel-.*\.log\. Send it with the output of `tessera doctor`\.$/).waitFor();
+      await screenshot(page, "settings");
     }, 60_000);
 
     test("Cancel stops a job and nothing lands", async () => {
