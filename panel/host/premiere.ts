@@ -87,8 +87,9 @@ function isVideoItem(item: { getTrackIndex(): Promise<number> }): item is VideoC
 /** What a failed edit puts back on the imported item. */
 interface ItemState {
   xmp: string;
-  inPoint: TickTime;
-  outPoint: TickTime;
+  /** Null where Premiere would not say: the In/Out is cleared then. */
+  inPoint: TickTime | null;
+  outPoint: TickTime | null;
 }
 
 export class PremiereHost implements EditorHost {
@@ -342,10 +343,11 @@ export class PremiereHost implements EditorHost {
     const end = place.start + (place.sourceOut - place.sourceIn);
     const audioTrack = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end);
     const VIDEO = this.ppro.Constants.MediaType.VIDEO;
+    // the item's In/Out as read here is only for putting back after a failure: an item that will not say has it cleared
     const [previousXmp, previousIn, previousOut] = await Promise.all([
       this.ppro.Metadata.getXMPMetadata(item),
-      clip.getInPoint(VIDEO),
-      clip.getOutPoint(VIDEO),
+      clip.getInPoint(VIDEO).catch(() => null),
+      clip.getOutPoint(VIDEO).catch(() => null),
     ]);
     const xmp = edit.record ? withTesseraXmp(previousXmp, edit.record) : null;
     const column = edit.record && (await this.ensureColumn()) ? projectColumnMetadata(edit.record) : null;
@@ -392,12 +394,18 @@ export class PremiereHost implements EditorHost {
     const clip = this.ppro.ClipProjectItem.cast(item);
     const VIDEO = this.ppro.Constants.MediaType.VIDEO;
     try {
-      const [xmp, inPoint, outPoint] = await Promise.all([this.ppro.Metadata.getXMPMetadata(item), clip.getInPoint(VIDEO), clip.getOutPoint(VIDEO)]);
-      if (xmp === before.xmp && inPoint.ticks === before.inPoint.ticks && outPoint.ticks === before.outPoint.ticks) return;
+      const [xmp, inPoint, outPoint] = await Promise.all([
+        this.ppro.Metadata.getXMPMetadata(item),
+        clip.getInPoint(VIDEO).catch(() => null),
+        clip.getOutPoint(VIDEO).catch(() => null),
+      ]);
+      const { inPoint: was, outPoint: wasOut } = before;
+      const sameRange = was && wasOut && inPoint?.ticks === was.ticks && outPoint?.ticks === wasOut.ticks;
+      if (xmp === before.xmp && sameRange) return;
       project.lockedAccess(() => {
         project.executeTransaction((compound) => {
           compound.addAction(this.ppro.Metadata.createSetXMPMetadataAction(item, before.xmp));
-          compound.addAction(clip.createSetInOutPointsAction(before.inPoint, before.outPoint));
+          compound.addAction(was && wasOut ? clip.createSetInOutPointsAction(was, wasOut) : clip.createClearInOutPointsAction());
         }, `${label}: restore ${item.name}`);
       });
     } catch {

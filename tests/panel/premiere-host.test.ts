@@ -329,6 +329,17 @@ describe("PremiereHost.applyEdit leaves no half-done step", () => {
     expect(readTesseraXmp(clipOf(s).xmp)).toBeNull();
     expect([clipOf(s).markIn, clipOf(s).markOut]).toEqual([0n, clipOf(s).durationTicks]);
   });
+
+  test("an item whose In/Out Premiere will not read has it cleared after a failed edit", async () => {
+    const s = setup();
+    const media = await imported(s);
+    clipOf(s).inOutReadable = false;
+    s.fake.engine.dropOverwrites = true;
+    await expect(s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 1, start: 0n, sourceIn: f(12), sourceOut: f(36) }, record: null })).rejects.toThrow(
+      /no clip is on V2/,
+    );
+    expect([clipOf(s).markIn, clipOf(s).markOut]).toEqual([null, null]);
+  });
 });
 
 describe("PremiereHost.renderFrames", () => {

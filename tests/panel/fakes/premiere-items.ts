@@ -16,13 +16,15 @@ import type { FakeSequence } from "./premiere-timeline.js";
 
 let nextId = 1;
 
-export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMediaFilePath" | "isOffline" | "createSetInOutPointsAction"> {
+export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMediaFilePath" | "isOffline" | "createSetInOutPointsAction" | "createClearInOutPointsAction"> {
   readonly type = TYPE.CLIP;
   readonly id = `item-${nextId++}`;
   markIn: bigint | null = null;
   markOut: bigint | null = null;
   xmp = "";
   projectMetadata = "";
+  /** Whether getInPoint/getOutPoint answer (not every item is documented to). */
+  inOutReadable = true;
   constructor(
     private readonly engine: Engine,
     readonly name: string,
@@ -49,11 +51,19 @@ export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMed
   /** The frames the item shows: its In/Out, or the whole media. */
   async getInPoint(mediaType: number): Promise<TickTime> {
     void mediaType;
+    if (!this.inOutReadable) throw new Error("no In point for this media type");
     return tick(this.markIn ?? 0n);
   }
   async getOutPoint(mediaType: number): Promise<TickTime> {
     void mediaType;
+    if (!this.inOutReadable) throw new Error("no Out point for this media type");
     return tick(this.markOut ?? this.durationTicks);
+  }
+  createClearInOutPointsAction(): Action {
+    return this.engine.action("ClipProjectItem.createClearInOutPointsAction", () => {
+      this.markIn = null;
+      this.markOut = null;
+    });
   }
   createSetInOutPointsAction(inPoint: TickTime, outPoint: TickTime): Action {
     const [a, b] = [ticksOf(this.engine, inPoint), ticksOf(this.engine, outPoint)];
