@@ -17,7 +17,6 @@ import type {
   Project,
   ProjectItem,
   Sequence,
-  TickTime,
   VideoClipTrackItem,
   premierepro,
 } from "@adobe/premierepro";
@@ -36,6 +35,7 @@ import {
 import { PROJECT_COLUMN, projectColumnMetadata, withTesseraXmp } from "./metadata.js";
 import { baseName, samePath } from "./paths.js";
 import { exportFrames } from "./premiere-frames.js";
+import { readItemState, restoreItem } from "./premiere-restore.js";
 import { findClipAt, quietAudioTrack, ticksOf } from "./premiere-tracks.js";
 
 export interface PremiereHostOptions {
@@ -82,14 +82,6 @@ function inOutRange(inPoint: Ticks, outPoint: Ticks, end: Ticks): { inPoint: Tic
 function isVideoItem(item: { getTrackIndex(): Promise<number> }): item is VideoClipTrackItem {
   // Only video track items can take video transitions; audio items lack the method.
   return typeof (item as Partial<VideoClipTrackItem>).createAddVideoTransitionAction === "function";
-}
-
-/** What a failed edit puts back on the imported item. */
-interface ItemState {
-  xmp: string;
-  /** Null where Premiere would not say: the In/Out is cleared then. */
-  inPoint: TickTime | null;
-  outPoint: TickTime | null;
 }
 
 export class PremiereHost implements EditorHost {
@@ -343,13 +335,8 @@ export class PremiereHost implements EditorHost {
     const end = place.start + (place.sourceOut - place.sourceIn);
     const audioTrack = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end);
     const VIDEO = this.ppro.Constants.MediaType.VIDEO;
-    // the item's In/Out as read here is only for putting back after a failure: an item that will not say has it cleared
-    const [previousXmp, previousIn, previousOut] = await Promise.all([
-      this.ppro.Metadata.getXMPMetadata(item),
-      clip.getInPoint(VIDEO).catch(() => null),
-      clip.getOutPoint(VIDEO).catch(() => null),
-    ]);
-    const xmp = edit.record ? withTesseraXmp(previousXmp, edit.record) : null;
+    const before = await readItemState(this.ppro, item);
+    const xmp = edit.record ? withTesseraXmp(before.xmp, edit.record) : null;
     const column = edit.record && (await this.ensureColumn()) ? projectColumnMetadata(edit.record) : null;
     const time = (ticks: Ticks) => this.ppro.TickTime.createWithTicks(ticks.toString());
     const editor = this.ppro.SequenceEditor.getEditor(sequence);
@@ -384,33 +371,9 @@ export class PremiereHost implements EditorHost {
     const placed = committed ? await findClipAt(this.ppro, sequence, place.track, place.start, halfFrame) : null;
     if (placed) return this.clipInfo(placed);
     // whether Premiere rolls a partly applied transaction back is not documented: put the item's In/Out and XMP back
-    await this.restoreItem(project, item, { xmp: previousXmp, inPoint: previousIn, outPoint: previousOut }, edit.label);
+    await restoreItem(this.ppro, project, item, before, edit.label);
     if (!committed) throw new HostError(`Premiere refused the edit "${edit.label}".`);
     throw new HostError(`Premiere reported "${edit.label}" done, but no clip is on V${place.track + 1}.`);
-  }
-
-  /** Puts the item's XMP and In/Out back where a failed edit changed them, as its own labelled step. */
-  private async restoreItem(project: Project, item: ProjectItem, before: ItemState, label: string): Promise<void> {
-    const clip = this.ppro.ClipProjectItem.cast(item);
-    const VIDEO = this.ppro.Constants.MediaType.VIDEO;
-    try {
-      const [xmp, inPoint, outPoint] = await Promise.all([
-        this.ppro.Metadata.getXMPMetadata(item),
-        clip.getInPoint(VIDEO).catch(() => null),
-        clip.getOutPoint(VIDEO).catch(() => null),
-      ]);
-      const { inPoint: was, outPoint: wasOut } = before;
-      const sameRange = was && wasOut && inPoint?.ticks === was.ticks && outPoint?.ticks === wasOut.ticks;
-      if (xmp === before.xmp && sameRange) return;
-      project.lockedAccess(() => {
-        project.executeTransaction((compound) => {
-          compound.addAction(this.ppro.Metadata.createSetXMPMetadataAction(item, before.xmp));
-          compound.addAction(was && wasOut ? clip.createSetInOutPointsAction(was, wasOut) : clip.createClearInOutPointsAction());
-        }, `${label}: restore ${item.name}`);
-      });
-    } catch {
-      // best effort: the error the caller throws next is what the user needs to see
-    }
   }
 
   async saveLog(name: string, text: string): Promise<string | null> {
