@@ -6,6 +6,7 @@
  *
  * The surface is the part of better-sqlite3's the job store uses, with the same meaning.
  */
+import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
 
 export type SqliteValue = null | number | bigint | string | Uint8Array;
@@ -94,7 +95,7 @@ export function openSqlite(path: string, options: OpenOptions = {}): Connection 
 function openBetterSqlite(path: string, options: OpenOptions): Connection {
   // loaded only here: its compiled module exists for one Node ABI, and a Node with node:sqlite never needs it
   const require = createRequire(import.meta.url);
-  const Database = require("better-sqlite3") as typeof import("better-sqlite3");
+  const Database = require("better-sqlite3") as typeof BetterSqlite3;
   const db = new Database(path, { readonly: options.readonly ?? false });
   return {
     driver: "better-sqlite3",
