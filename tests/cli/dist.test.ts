@@ -40,6 +40,32 @@ function httpGet(port: number, path: string): Promise<{ status: number; body: st
   });
 }
 
+/** Runs `code` as an ES module beside the release scripts and returns what it prints, parsed. */
+function releaseModule(code: string): unknown {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: join(ROOT, "scripts"), encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+test("the runtime is the newest build on an LTS line: 24 from 24.11 on, else 22 from 22.13 on", () => {
+  const picks = releaseModule(`import { pickRuntime } from "./release/platforms.mjs";
+    console.log(JSON.stringify([
+      pickRuntime(["22.23.2", "24.0.0", "26.10.0"]),
+      pickRuntime(["22.12.0", "24.9.0", "24.11.1", "24.22.3", "24.3.0"]),
+      pickRuntime(["18.9.0", "22.5.0"]),
+    ]));`);
+  expect(picks).toEqual(["22.23.2", "24.22.3", null]);
+});
+
+test("binaries are told apart by their headers, so a package for the wrong target fails the build", () => {
+  const targets = releaseModule(`import { binaryTarget } from "./release/platforms.mjs";
+    const elf = Buffer.alloc(64); elf.writeUInt32BE(0x7f454c46, 0); elf.writeUInt16LE(0x3e, 18);
+    const elfArm = Buffer.from(elf); elfArm.writeUInt16LE(0xb7, 18);
+    const macho = Buffer.alloc(64); macho.writeUInt32LE(0xfeedfacf, 0); macho.writeUInt32LE(0x0100000c, 4);
+    const pe = Buffer.alloc(256); pe.writeUInt16BE(0x4d5a, 0); pe.writeUInt32LE(128, 60); pe.writeUInt32BE(0x50450000, 128); pe.writeUInt16LE(0x8664, 132);
+    console.log(JSON.stringify([elf, elfArm, macho, pe, Buffer.from("#!/usr/bin/perl")].map(binaryTarget)));`);
+  expect(targets).toEqual(["linux-x64", "linux-other", "darwin-arm64", "win32-x64", "unknown"]);
+});
+
 const describeOnLinux = onLinuxX64 ? describe : describe.skip;
 
 describeOnLinux("the Linux archive", () => {
@@ -74,7 +100,7 @@ describeOnLinux("the Linux archive", () => {
   });
 
   test("the unpacked folder carries its own Node and only this platform's native binaries", () => {
-    expect(readdirSync(folder).sort()).toEqual(["README", "Tessera Helper", "app", "tessera"]);
+    expect(readdirSync(folder).sort()).toEqual(["README", "Tessera Helper", "app", "tessera", "tessera.ccx"]);
     expect(statSync(join(folder, "Tessera Helper")).mode & 0o111).not.toBe(0);
     const node = join(folder, "app/runtime/node");
     expect(execFileSync(node, ["-p", "process.versions.node + ' ' + Boolean(process.getBuiltinModule('node:sqlite'))"], { encoding: "utf8" })).toMatch(/^2[24]\.\d+\.\d+ true\n$/);
