@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { delimiter, join } from "node:path";
 import { loginItem, UnsafeArgument } from "../../helper-service/service/login-item.js";
 import { tempDir } from "../server/support.js";
-import { BIN, tessera } from "./support.js";
+import { BIN, freePort, serve, tessera, TINY } from "./support.js";
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -101,6 +101,21 @@ test("without systemctl on PATH, install names what is missing", async () => {
   expect(result.stderr).toContain("systemctl was not found");
   expect(existsSync(unitFile())).toBe(false);
 });
+
+test("status names the helper that is running for the data folder", async () => {
+  const dataDir = join(home, "data");
+  const port = await freePort();
+  const helper = serve(["--model", TINY, "--data-dir", dataDir, "--port", String(port)], env);
+  try {
+    await helper.line(/^tessera listening on /, 30_000);
+    const status = await tessera(["service", "status", "--data-dir", dataDir], { env });
+    expect(status.code).toBe(1); // running, but not registered to start at login
+    expect(status.stdout).toContain(`helper: 0.1.0 running (pid ${helper.proc.pid}) on ws://127.0.0.1:${port}`);
+  } finally {
+    helper.proc.kill("SIGTERM");
+    await helper.exited;
+  }
+}, 40_000);
 
 describe("other platforms' login items", () => {
   const argv = ["/Applications/Tessera & Co/app/runtime/node", "/Applications/Tessera & Co/app/bin/tessera-packaged.js", "serve"];
