@@ -75,7 +75,7 @@ export async function serviceUninstall(options: ServiceOptions): Promise<void> {
   }
   for (const command of login.unload) runManager(command);
   rmSync(login.file, { force: true });
-  if (login.kind === "systemd user unit") runManager({ program: "systemctl", args: ["--user", "daemon-reload"] });
+  for (const command of login.afterRemove) runManager(command);
   say(`removed the ${login.kind} ${login.file}; the helper no longer starts at login`);
 }
 
@@ -86,8 +86,11 @@ export async function serviceStatus(options: ServiceOptions): Promise<void> {
   if (!installed) say(`login item: not installed (\`tessera service install\` writes the ${login.kind} ${login.file})`);
   else {
     say(`login item: ${login.kind} ${login.file}`);
-    const runs = /^(?:ExecStart=|start "Tessera Helper" \/min )(.*)$/m.exec(readFileSync(login.file, "utf8"));
+    const contents = readFileSync(login.file, "utf8");
+    const runs = /^(?:ExecStart=|start "Tessera Helper" \/min )(.*)$/m.exec(contents);
     if (runs) say(`  runs: ${runs[1]}`);
+    // a folder moved or unpacked again: the item still starts the copy it was installed from
+    if (contents !== login.contents) say("  it starts another copy of Tessera or another data folder than this command; `tessera service install` points it here");
     if (login.query) {
       const loaded = runManager(login.query);
       say(`  ${login.query.program}: ${loaded.ok ? "loaded and running" : `not running (${loaded.detail})`}`);

@@ -35,6 +35,8 @@ export interface LoginItem {
   load: ManagerCommand[];
   /** Run before removing the file: stop the helper and unload. */
   unload: ManagerCommand[];
+  /** Run after removing the file. */
+  afterRemove: ManagerCommand[];
   /** Exit code 0 while the service manager has it loaded; none where the file is all there is (Windows). */
   query?: ManagerCommand;
 }
@@ -91,6 +93,7 @@ WantedBy=default.target
     contents,
     load: [systemctl("daemon-reload"), systemctl("enable", "--now", UNIT_NAME)],
     unload: [{ ...systemctl("disable", "--now", UNIT_NAME), mayFail: true }],
+    afterRemove: [systemctl("daemon-reload")],
     query: systemctl("is-active", UNIT_NAME),
   };
 }
@@ -137,6 +140,7 @@ ${args}
       { program: "launchctl", args: ["bootstrap", domain, file] },
     ],
     unload: [{ program: "launchctl", args: ["bootout", `${domain}/${AGENT_LABEL}`], mayFail: true }],
+    afterRemove: [],
     query: { program: "launchctl", args: ["print", `${domain}/${AGENT_LABEL}`] },
   };
 }
@@ -153,6 +157,7 @@ function startupEntry(input: LoginItemInput): LoginItem {
     contents,
     load: [{ program: "cmd.exe", args: ["/d", "/c", file] }],
     unload: [],
+    afterRemove: [],
   };
 }
 

@@ -71,6 +71,10 @@ test("status reports the unit, that systemd runs it, and whether a helper answer
   expect(status.stdout).toContain(`runs: "${process.execPath}"`);
   expect(status.stdout).toContain("systemctl: loaded and running");
   expect(status.stdout).toContain(`helper: not running for ${dataDir}`);
+  expect(status.stdout).not.toContain("another copy");
+  // the same item seen from another data folder (as from another copy of Tessera) is not this one's
+  const elsewhere = await tessera(["service", "status", "--data-dir", join(home, "other")], { env });
+  expect(elsewhere.stdout).toContain("it starts another copy of Tessera or another data folder than this command; `tessera service install` points it here");
 
   const removed = await tessera(["service", "uninstall", "--data-dir", dataDir], { env });
   expect(removed.code).toBe(0);
