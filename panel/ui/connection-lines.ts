@@ -40,7 +40,7 @@ export function describeConnection(state: ConnectionState): ConnectionLine {
           state.cause === "no-token"
             ? `This panel has no access token for the helper on port ${state.port} yet.`
             : `The helper on port ${state.port} refused this panel's token (it was reset, or it is another helper).`,
-        fix: "Choose Get code, then type the 6 digits the helper prints (`tessera pair` shows them too).",
+        fix: "Choose Get code, then type the 6 digits the helper prints (a helper started at login has no window: run `tessera pair` in its folder to see them).",
       };
     case "pairing":
       return {

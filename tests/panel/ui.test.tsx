@@ -178,7 +178,7 @@ describe("connection lines", () => {
   const states: [ConnectionState, string, RegExp][] = [
     [{ kind: "searching" }, "Looking for the helper…", /48750–48753/],
     [{ kind: "unreachable", ports: [48750, 48751, 48752, 48753], retryInMs: 4000 }, "Helper not running", /Double-click Tessera Helper.*`tessera service install` starts it at every login\. Retrying in 4 s/],
-    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code/],
+    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code.*started at login.*`tessera pair`/],
     [{ kind: "needs-pairing", port: 48750, cause: "token-refused" }, "Pairing needed", /refused this panel's token/],
     [{ kind: "pairing", port: 48750, error: null }, "Enter the pairing code", /6-digit code/],
     [{ kind: "connecting", port: 48751 }, "Connecting…", /48751/],
