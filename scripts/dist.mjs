@@ -208,6 +208,7 @@ async function main(argv) {
   if (!built.helper) throw new Error("the helper sources are missing");
   buildHarnessMedia(built.harness);
 
+  for (const [name, why] of Object.entries(LEFT_OUT)) log(`left out of every archive: ${name} (${why})`);
   const results = [];
   const notBuilt = [];
   for (const key of platforms) {
