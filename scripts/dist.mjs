@@ -223,6 +223,7 @@ async function main(argv) {
       log(`${key}: NOT BUILT: ${error.message}`);
     }
   }
+  rmSync(join(out, "stage"), { recursive: true, force: true });
   const manifest = { version: pkg.version, archives: results.map(({ launchers: _, ...r }) => ({ ...r, archive: basename(r.archive) })), notBuilt };
   writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   if (notBuilt.length > 0) {
