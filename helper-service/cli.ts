@@ -1,10 +1,10 @@
 /**
- * The `tessera` command: serve | generate | extend | models [install] | history | pair | doctor.
+ * The `tessera` command: serve | generate | extend | models [install] | history | pair | doctor | service.
  * Exit codes: 0 only when the command did all it was asked (for generate/extend: a complete file), 2 for bad
  * input (unknown option, bad value, refused prompt or path), 1 for everything else.
  */
 import { Command, CommanderError, Option } from "commander";
-import { OutputFormatSchema } from "../shared/protocol.js";
+import { OutputFormatSchema, PROTOCOL_VERSION } from "../shared/protocol.js";
 import { packageVersion } from "./server/data-dir.js";
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeFor, parseFps, parseIntOption, parseNumberOption, parseSize, printError } from "./cli/common.js";
 
@@ -13,7 +13,8 @@ let keepRunning = false;
 
 const program = new Command("tessera")
   .description("Text-to-video generated on this machine, for Premiere Pro.")
-  .version(packageVersion())
+  // the helper's version, and the panel protocol it speaks (a panel of another protocol is told which to update)
+  .version(`tessera ${packageVersion()} · panel protocol ${PROTOCOL_VERSION} · Node ${process.versions.node}`)
   .showHelpAfterError("(run `tessera help` for the commands)")
   .exitOverride();
 
@@ -126,6 +127,23 @@ program
     const { doctorCommand } = await import("./cli/doctor.js");
     await doctorCommand(options);
   });
+
+const service = program.command("service").description("start the helper at every login: install | uninstall | status");
+for (const [name, description] of [
+  ["install", "start the helper at every login (systemd user unit, LaunchAgent or Startup entry), and now"],
+  ["uninstall", "stop starting the helper at login"],
+  ["status", "say whether the helper starts at login and whether it is running"],
+] as const) {
+  service
+    .command(name)
+    .description(description)
+    .addOption(dataDirOption())
+    .action(async (options) => {
+      const commands = await import("./cli/service.js");
+      const run = { install: commands.serviceInstall, uninstall: commands.serviceUninstall, status: commands.serviceStatus }[name];
+      await run(options);
+    });
+}
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -54,7 +54,11 @@ export const ERRORS = {
   },
   E_HELPER_UNREACHABLE: {
     message: "The Tessera helper is not running.",
-    hint: "Start it with `npm start` (or `tessera serve`) and keep its window open.",
+    hint: "Start Tessera Helper from the folder it was unpacked to (or run `tessera serve`, `npm start` in a checkout) and keep it running; `tessera service install` starts it at every login.",
+  },
+  E_LOGIN_ITEM: {
+    message: "The helper could not be registered to start at login.",
+    hint: "Run `tessera service install` in a terminal of your desktop session, or start the helper yourself with `tessera serve`.",
   },
   // Jobs
   E_JOB_NOT_FOUND: {

@@ -258,7 +258,13 @@ export const WelcomeSchema = z.object({
   queue: z.array(QueueEntrySchema),
 });
 export const PairedSchema = z.object({ type: z.literal("paired"), token: z.string() });
-export const ErrorReplySchema = z.object({ type: z.literal("error"), requestId: RequestId.optional(), ...ErrorFields });
+export const ErrorReplySchema = z.object({
+  type: z.literal("error"),
+  requestId: RequestId.optional(),
+  ...ErrorFields,
+  /** With E_PROTOCOL_VERSION: the helper's own version, so the client can say which side to update. */
+  helper: z.object({ version: z.string().max(64), protocol: Int }).optional(),
+});
 export const JobAcceptedSchema = z.object({
   type: z.literal("job.accepted"),
   requestId: RequestId,

@@ -222,14 +222,16 @@ describe("connection lines", () => {
   const welcome = { type: "welcome" as const, version: "0.1.0", protocol: 1 as const, device: "CPU", models: [], queue: [] };
   const states: [ConnectionState, string, RegExp][] = [
     [{ kind: "searching" }, "Looking for the helper…", /48750–48753/],
-    [{ kind: "unreachable", ports: [48750, 48751, 48752, 48753], retryInMs: 4000 }, "Helper not running", /npm start.*Retrying in 4 s/],
-    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code/],
+    [{ kind: "unreachable", ports: [48750, 48751, 48752, 48753], retryInMs: 4000 }, "Helper not running", /Double-click Tessera Helper.*`tessera service install` starts it at every login\. Retrying in 4 s/],
+    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code.*started at login.*`tessera pair`/],
     [{ kind: "needs-pairing", port: 48750, cause: "token-refused" }, "Pairing needed", /refused this panel's token/],
     [{ kind: "pairing", port: 48750, error: null }, "Enter the pairing code", /6-digit code/],
     [{ kind: "connecting", port: 48751 }, "Connecting…", /48751/],
-    [{ kind: "connected", port: 48750, welcome }, "Connected", /Helper 0.1.0 on port 48750 · CPU/],
+    [{ kind: "connected", port: 48750, welcome }, "Connected", /Helper 0.1.0 on port 48750 · CPU · panel 0\.0\.0-dev/],
     [{ kind: "reconnecting", port: 48750, retryInMs: 1000 }, "Connection lost", /Reconnecting in 1 s/],
-    [{ kind: "version-mismatch", port: 48750, helperProtocol: 2, helperVersion: "2.0.0" }, "Version mismatch", /protocol 2 \(Tessera 2.0.0\).*same Tessera version/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: 2, helperVersion: "2.0.0" }, "Version mismatch", /protocol 2 \(Tessera 2.0.0\).*panel is older: update it to Tessera 2\.0\.0/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: 0, helperVersion: "0.0.9" }, "Version mismatch", /protocol 0 \(Tessera 0.0.9\).*helper is older: update it to Tessera 0\.0\.0-dev/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: null, helperVersion: null }, "Version mismatch", /protocol \?.*same Tessera version/],
     [{ kind: "failed", port: null, message: "Too many sessions.", hint: "Close a tab." }, "Connection failed", /Too many sessions.*Close a tab/],
   ];
   test.each(states)("%o reads as %s with its cause and fix", (state, title, text) => {
