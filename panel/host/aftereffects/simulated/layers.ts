@@ -1,0 +1,227 @@
+/**
+ * After Effects' AVLayer and LayerCollection as ExtendScript sees them: index 1 is the top of the stack, `add`
+ * puts the new layer on top, `startTime` moves the whole layer (in and out points with it), in and out points are
+ * clamped to the footage without an error (as After Effects does), a locked layer refuses every change, and
+ * `duplicate` puts the copy directly above the original.
+ */
+
+/** What a layer needs from its source item (FootageItem or CompItem in items.ts). */
+export interface LayerSource {
+  readonly id: number;
+  name: string;
+  readonly duration: number;
+  readonly hasVideo: boolean;
+}
+
+export interface LayerComp {
+  stack: AVLayer[];
+  readonly duration: number;
+  readonly frameDuration: number;
+}
+
+export interface LayerState {
+  name: string;
+  comment: string;
+  start: number;
+  in: number;
+  out: number;
+  stretch: number;
+  selected: boolean;
+  locked: boolean;
+}
+
+export class AVLayer {
+  readonly id: number;
+  name: string;
+  comment = "";
+  selected = false;
+  enabled = true;
+  timeRemapEnabled = false;
+  private isLocked = false;
+  private start = 0;
+  private inTime: number;
+  private outTime: number;
+  private stretchPercent = 100;
+
+  constructor(
+    id: number,
+    readonly containingComp: LayerComp,
+    readonly source: LayerSource,
+  ) {
+    this.id = id;
+    this.name = source.name;
+    this.inTime = 0;
+    this.outTime = this.mediaLength() ?? containingComp.duration;
+  }
+
+  get hasVideo(): boolean {
+    return this.source.hasVideo;
+  }
+
+  get index(): number {
+    const at = this.containingComp.stack.indexOf(this);
+    if (at < 0) throw new Error("After Effects error: Object is invalid (the layer was deleted).");
+    return at + 1;
+  }
+
+  /** Comp seconds the footage lasts at this layer's stretch; null for sources without a length (stills, solids). */
+  private mediaLength(): number | null {
+    return this.source.duration > 0 ? (this.source.duration * Math.abs(this.stretchPercent)) / 100 : null;
+  }
+
+  /** A deleted layer is an invalid object in After Effects: every use throws. */
+  private alive(): void {
+    if (!this.containingComp.stack.includes(this)) throw new Error("After Effects error: Object is invalid (the layer was deleted).");
+  }
+
+  private editable(what: string): void {
+    this.alive();
+    if (this.isLocked) throw new Error(`After Effects error: Unable to set "${what}". Layer is locked.`);
+  }
+
+  get locked(): boolean {
+    return this.isLocked;
+  }
+  set locked(value: boolean) {
+    this.isLocked = value;
+  }
+
+  get startTime(): number {
+    return this.start;
+  }
+  set startTime(value: number) {
+    this.editable("startTime");
+    const delta = value - this.start;
+    this.start = value;
+    this.inTime += delta;
+    this.outTime += delta;
+  }
+
+  get inPoint(): number {
+    return this.inTime;
+  }
+  set inPoint(value: number) {
+    this.editable("inPoint");
+    const low = this.mediaLength() === null ? -Infinity : this.start;
+    this.inTime = Math.min(Math.max(value, low), this.outTime - this.containingComp.frameDuration);
+  }
+
+  get outPoint(): number {
+    return this.outTime;
+  }
+  set outPoint(value: number) {
+    this.editable("outPoint");
+    const length = this.mediaLength();
+    const high = length === null ? Infinity : this.start + length;
+    this.outTime = Math.max(Math.min(value, high), this.inTime + this.containingComp.frameDuration);
+  }
+
+  get stretch(): number {
+    return this.stretchPercent;
+  }
+  set stretch(value: number) {
+    this.editable("stretch");
+    if (value === 0) throw new Error("After Effects error: stretch cannot be 0.");
+    this.stretchPercent = value;
+  }
+
+  private move(to: number): void {
+    const stack = this.containingComp.stack;
+    stack.splice(stack.indexOf(this), 1);
+    stack.splice(to, 0, this);
+  }
+
+  private sibling(layer: AVLayer): number {
+    this.alive();
+    if (!(layer instanceof AVLayer) || layer.containingComp !== this.containingComp) {
+      throw new Error("After Effects error: the layer must be in the same composition.");
+    }
+    return layer.index;
+  }
+
+  moveBefore(layer: AVLayer): void {
+    this.sibling(layer);
+    if (layer === this) return;
+    this.containingComp.stack.splice(this.containingComp.stack.indexOf(this), 1);
+    this.containingComp.stack.splice(layer.index - 1, 0, this);
+  }
+
+  moveAfter(layer: AVLayer): void {
+    this.sibling(layer);
+    if (layer === this) return;
+    this.containingComp.stack.splice(this.containingComp.stack.indexOf(this), 1);
+    this.containingComp.stack.splice(layer.index, 0, this);
+  }
+
+  moveToBeginning(): void {
+    this.alive();
+    this.move(0);
+  }
+
+  remove(): void {
+    this.editable("remove");
+    this.containingComp.stack.splice(this.index - 1, 1);
+  }
+
+  duplicate(): AVLayer {
+    this.alive();
+    const copy = new AVLayer(nextLayerId(this), this.containingComp, this.source);
+    copy.restore(this.snapshot());
+    copy.isLocked = false;
+    this.containingComp.stack.splice(this.index - 1, 0, copy);
+    return copy;
+  }
+
+  snapshot(): LayerState {
+    return {
+      name: this.name,
+      comment: this.comment,
+      start: this.start,
+      in: this.inTime,
+      out: this.outTime,
+      stretch: this.stretchPercent,
+      selected: this.selected,
+      locked: this.isLocked,
+    };
+  }
+
+  restore(state: LayerState): void {
+    this.name = state.name;
+    this.comment = state.comment;
+    this.start = state.start;
+    this.inTime = state.in;
+    this.outTime = state.out;
+    this.stretchPercent = state.stretch;
+    this.selected = state.selected;
+    this.isLocked = state.locked;
+  }
+}
+
+const idSources = new WeakMap<LayerComp, () => number>();
+
+function nextLayerId(layer: AVLayer): number {
+  const next = idSources.get(layer.containingComp);
+  if (!next) throw new Error("After Effects error: the composition has no layer collection.");
+  return next();
+}
+
+export class LayerCollection {
+  constructor(
+    private readonly comp: LayerComp,
+    nextId: () => number,
+  ) {
+    idSources.set(comp, nextId);
+  }
+
+  get length(): number {
+    return this.comp.stack.length;
+  }
+
+  /** A new layer on top of the stack, starting at 0 and lasting its footage (or the comp, for a still). */
+  add(item: LayerSource): AVLayer {
+    if (!item || typeof item.duration !== "number") throw new Error("After Effects error: add() needs an AVItem.");
+    const layer = new AVLayer(idSources.get(this.comp)?.() ?? 0, this.comp, item);
+    this.comp.stack.unshift(layer);
+    return layer;
+  }
+}
