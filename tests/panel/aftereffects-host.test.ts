@@ -3,8 +3,7 @@
 import { AfterEffectsError } from "../../panel/host/aftereffects/bridge.js";
 import type { ClipInfo, Edit, MediaItem } from "../../panel/host/editor-host.js";
 import { MEDIA_BIN_NAME } from "../../panel/host/paths.js";
-import type { FootageItem } from "../../panel/host/aftereffects/simulated/items.js";
-import { FolderItem } from "../../panel/host/aftereffects/simulated/items.js";
+import { FolderItem, type FootageItem } from "../../panel/host/aftereffects/simulated/items.js";
 import { framesToSeconds } from "../../shared/time.js";
 import { afterEffects, type AeFixture } from "./fakes/after-effects.js";
 import { f, FPS, record } from "./support.js";

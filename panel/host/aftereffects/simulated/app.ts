@@ -5,8 +5,7 @@
  * ImportOptions). Undo groups nest (only the outermost one makes an undo step) and an endUndoGroup without a
  * begin does nothing, as in After Effects.
  */
-import type { Item} from "./items.js";
-import { CompItem, FileSource, FolderItem, FootageItem, PlaceholderSource, SimFile, SolidSource, type MediaProbe, type ProjectLike } from "./items.js";
+import { CompItem, FileSource, FolderItem, FootageItem, PlaceholderSource, SimFile, SolidSource, type Item, type MediaProbe, type ProjectLike } from "./items.js";
 import { AVLayer, type LayerState } from "./layers.js";
 
 export interface SimAfterEffectsOptions {
