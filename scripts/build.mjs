@@ -76,7 +76,8 @@ export async function buildHarness(esbuild, dist = defaultDist) {
   const out = join(dist, "harness");
   mkdirSync(out, { recursive: true });
   await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/main.tsx") }, outdir: out });
-  await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/harness.css") }, outdir: out });
+  const styles = { harness: join(root, "panel/harness/harness.css"), "ae-harness": join(root, "panel/harness/ae/ae-harness.css") };
+  await esbuild.build({ ...common, entryPoints: styles, outdir: out });
   const page = readFileSync(join(root, "panel/harness/index.html"), "utf8");
   if (!page.includes("<!--TESSERA_BOOT-->")) throw new Error("panel/harness/index.html lost its <!--TESSERA_BOOT--> placeholder");
   writeFileSync(join(out, "index.html"), page);
