@@ -58,6 +58,7 @@ function spanOf(layer: AeLayer, fps: FrameRate): Span {
 export class AfterEffectsHost implements EditorHost {
   readonly name = "After Effects";
   private readonly pollMs: number;
+  private reading: Promise<AeState> | null = null;
 
   constructor(
     private readonly bridge: JsxBridge,
@@ -66,12 +67,24 @@ export class AfterEffectsHost implements EditorHost {
     this.pollMs = options.pollMs ?? 500;
   }
 
+  /**
+   * The comp as After Effects shows it now. Reads asked for while one is under way share it: the panel asks for
+   * project, comp and selection together on every poll, and each read runs on After Effects' main thread.
+   */
   private state(): Promise<AeState> {
+    this.reading ??= this.bridge.call("readState", {}, StateSchema).finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  /** A read started after this call: what an edit is planned on and read back from. */
+  private freshState(): Promise<AeState> {
     return this.bridge.call("readState", {}, StateSchema);
   }
 
-  private async activeComp(): Promise<{ state: AeState; comp: AeComp }> {
-    const state = await this.state();
+  private async activeComp(fresh = false): Promise<{ state: AeState; comp: AeComp }> {
+    const state = await (fresh ? this.freshState() : this.state());
     if (!state.comp) throw new HostError("No composition is active: open one in the Timeline panel.");
     return { state, comp: state.comp };
   }
@@ -163,7 +176,7 @@ export class AfterEffectsHost implements EditorHost {
 
   async applyEdit(edit: Edit): Promise<ClipInfo> {
     const { place } = edit;
-    const { comp } = await this.activeComp();
+    const { comp } = await this.activeComp(true);
     const fps = compFrameRate(comp.frameRate);
     const spans = comp.layers.map((l) => spanOf(l, fps));
     const tracks = packTracks(spans);
@@ -201,7 +214,7 @@ export class AfterEffectsHost implements EditorHost {
 
   /** The placed layer as the comp now shows it; an edit that did not place the frames asked for is an error. */
   private async readBack(edit: Edit, layerId: number, end: Ticks): Promise<ClipInfo> {
-    const state = await this.state();
+    const state = await this.freshState();
     const layer = state.comp?.layers.find((l) => l.id === layerId);
     if (!state.comp || !layer) throw new HostError(`After Effects reported "${edit.label}" done, but the new layer is not in the comp.`);
     const clip = this.clips(state.comp).byId.get(layerId) as ClipInfo;

@@ -1,6 +1,7 @@
 // AfterEffectsHost against the simulated After Effects running the real host.jsx: reading the comp, importing
 // into "Tessera Media", and the four kinds of placement, each one undo group, with After Effects' refusals.
-import { AfterEffectsError } from "../../panel/host/aftereffects/bridge.js";
+import { AfterEffectsHost } from "../../panel/host/aftereffects.js";
+import { AfterEffectsError, JsxBridge } from "../../panel/host/aftereffects/bridge.js";
 import type { ClipInfo, Edit, MediaItem } from "../../panel/host/editor-host.js";
 import { MEDIA_BIN_NAME } from "../../panel/host/paths.js";
 import { FolderItem, type FootageItem } from "../../panel/host/aftereffects/simulated/items.js";
@@ -38,6 +39,17 @@ describe("AfterEffectsHost reads the comp", () => {
     fx.comp.width = 1280;
     fx.comp.height = 720;
     expect(await fx.host.getSequence()).toMatchObject({ fps: { num: 25, den: 1 }, width: 1280, height: 720 });
+  });
+
+  test("a poll's project, comp and selection reads share one evalScript; the project name is shown decoded", async () => {
+    const fx = afterEffects({ projectPath: "/Edit/My Spot.aep" });
+    const scripts: string[] = [];
+    const host = new AfterEffectsHost(new JsxBridge(async (script) => (scripts.push(script), fx.run(script))));
+    const [project] = await Promise.all([host.getProject(), host.getSequence(), host.getSelection()]);
+    expect(project?.name).toBe("My Spot.aep");
+    expect(scripts).toHaveLength(1);
+    await host.getSequence();
+    expect(scripts).toHaveLength(2); // nothing is kept once the read is done
   });
 
   test("a narrowed work area is the In/Out range; the comp's whole length is none", async () => {

@@ -124,7 +124,8 @@ var tesseraCall = (function () {
     var file = project ? project.file : null;
     var active = project ? project.activeItem : null;
     return {
-      project: project ? { name: file ? file.name : "Untitled Project.aep", path: file ? file.fsName : null } : null,
+      // File.name is URI-encoded in ExtendScript ("My%20Spot.aep"); displayName is the name as shown
+      project: project ? { name: file ? file.displayName : "Untitled Project.aep", path: file ? file.fsName : null } : null,
       comp: active instanceof CompItem ? describeComp(active) : null
     };
   }
@@ -170,7 +171,7 @@ var tesseraCall = (function () {
     var file = new File(args.path);
     if (!file.exists) fail("missing-file", "After Effects cannot find " + args.path + ". Check the helper's output folder is reachable from this machine.");
     var item;
-    app.beginUndoGroup("Tessera: import " + file.name);
+    app.beginUndoGroup("Tessera: import " + file.displayName);
     try {
       if (!folder) folder = app.project.items.addFolder(args.folder);
       item = app.project.importFile(new ImportOptions(file));

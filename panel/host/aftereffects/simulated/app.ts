@@ -76,7 +76,7 @@ export class SimProject implements ProjectLike {
     if (!(file instanceof SimFile)) throw new Error("After Effects error: ImportOptions has no file.");
     if (!file.exists) throw new Error(`After Effects error: Unable to import “${file.fsName}”: file not found.`);
     const probe = this.probe(file.fsName);
-    return this.adopt(new FootageItem(this, file.name, new FileSource(this.makeFile(file.fsName), probe.still === true), probe));
+    return this.adopt(new FootageItem(this, file.displayName, new FileSource(this.makeFile(file.fsName), probe.still === true), probe));
   }
 
   /** Footage that is not a file: what a harness placeholder or a missing file shows as. */

@@ -28,8 +28,13 @@ export class SimFile {
   ) {
     this.fsName = path;
   }
-  get name(): string {
+  /** The name as shown. */
+  get displayName(): string {
     return this.fsName.split(/[\\/]/).pop() ?? this.fsName;
+  }
+  /** ExtendScript's File.name is URI-encoded. */
+  get name(): string {
+    return encodeURIComponent(this.displayName);
   }
   get exists(): boolean {
     return this.existsCheck(this.fsName);
