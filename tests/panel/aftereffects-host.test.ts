@@ -119,6 +119,20 @@ describe("AfterEffectsHost imports into the Tessera Media folder", () => {
     expect(fx.ae.project.allItems.length).toBe(before);
     expect(fx.ae.app.undoDepth).toBe(0);
   });
+
+  test("an import that fails inside After Effects leaves no folder behind and closes its undo group", async () => {
+    let checks = 0;
+    // the file is there when host.jsx looks, and gone when After Effects reads it
+    const fx = afterEffects({ fileExists: (path) => path.startsWith("/media/") || checks++ === 0 });
+    const before = fx.ae.project.allItems.length;
+    await expect(fx.host.importMedia("/out/vanishing.mp4", MEDIA_BIN_NAME)).rejects.toMatchObject({
+      code: "extendscript",
+      message: expect.stringContaining("Unable to import"),
+    });
+    expect(fx.ae.project.allItems.length).toBe(before);
+    expect(fx.ae.project.rootFolder.children.map((i) => i.name)).not.toContain(MEDIA_BIN_NAME);
+    expect(fx.ae.app.undoDepth).toBe(0);
+  });
 });
 
 describe("AfterEffectsHost places clips as layers, one undo group each", () => {

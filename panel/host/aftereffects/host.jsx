@@ -171,11 +171,16 @@ var tesseraCall = (function () {
     var file = new File(args.path);
     if (!file.exists) fail("missing-file", "After Effects cannot find " + args.path + ". Check the helper's output folder is reachable from this machine.");
     var item;
+    var madeFolder = null;
     app.beginUndoGroup("Tessera: import " + file.displayName);
     try {
-      if (!folder) folder = app.project.items.addFolder(args.folder);
+      if (!folder) folder = madeFolder = app.project.items.addFolder(args.folder);
       item = app.project.importFile(new ImportOptions(file));
       item.parentFolder = folder;
+    } catch (error) {
+      if (item) item.remove();
+      if (madeFolder) madeFolder.remove();
+      throw error;
     } finally {
       app.endUndoGroup();
     }

@@ -67,6 +67,12 @@ export class SimProject implements ProjectLike {
     return item;
   }
 
+  forget(item: Item): void {
+    const at = this.allItems.indexOf(item);
+    if (at >= 0) this.allItems.splice(at, 1);
+    if (this.activeItem === item) this.activeItem = null;
+  }
+
   itemByID(id: number): Item | null {
     return this.allItems.find((item) => item.id === id) ?? null;
   }

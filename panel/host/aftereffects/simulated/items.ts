@@ -18,6 +18,7 @@ export interface MediaProbe {
 export interface ProjectLike {
   nextId(): number;
   rootFolder: FolderItem;
+  forget(item: Item): void;
 }
 
 export class SimFile {
@@ -77,6 +78,14 @@ export abstract class Item {
     this.parent?.children.splice(this.parent.children.indexOf(this), 1);
     this.parent = folder;
     folder.children.push(this);
+  }
+
+  /** Item.remove(): out of the project (a folder with everything in it). */
+  remove(): void {
+    if (this instanceof FolderItem) for (const child of [...this.children]) child.remove();
+    this.parent?.children.splice(this.parent.children.indexOf(this), 1);
+    this.parent = null;
+    this.project.forget(this);
   }
 
   /** For undo: the folder as stored (null: the root), set without touching the folders' lists. */
