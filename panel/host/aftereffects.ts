@@ -101,7 +101,8 @@ export class AfterEffectsHost implements EditorHost {
   private clipInfo(layer: AeLayer, track: number, fps: FrameRate): ClipInfo {
     const speed = layer.stretch === 0 ? 1 : 100 / Math.abs(layer.stretch);
     const source = layer.source;
-    const hasFile = source !== null && (source.kind === "file" || source.kind === "still") && source.path !== null;
+    // audio-only layers have a file but no picture to continue
+    const hasFile = layer.video && source !== null && (source.kind === "file" || source.kind === "still") && source.path !== null;
     const sourceAt = (t: number) => sourceTicks((t - layer.startTime) * speed);
     return {
       id: String(layer.id),

@@ -82,6 +82,13 @@ describe("AfterEffectsHost reads the comp", () => {
     expect(await clipNamed(fx, "Interview A.mp4")).toMatchObject({ offline: true, mediaPath: null });
   });
 
+  test("an audio-only layer offers no picture to extend from", async () => {
+    const fx = afterEffects();
+    Object.defineProperty(fx.layer("Street B.mp4"), "hasVideo", { value: false });
+    expect(await clipNamed(fx, "Street B.mp4")).toMatchObject({ mediaPath: null });
+    expect(await clipNamed(fx, "Harbour wide.mp4")).toMatchObject({ mediaPath: "/media/harbour.mp4" });
+  });
+
   test("the selection is the selected layers, in track then time order", async () => {
     const fx = afterEffects();
     fx.layer("Street B.mp4").selected = true;
