@@ -117,6 +117,26 @@ if (reason) {
       await screenshot(page, "ae-replace");
     }, 90_000);
 
+    test("a locked placeholder: the clip is not placed, the panel says to unlock it; after unlocking, Insert places it", async () => {
+      await page.getByRole("tab", { name: "Settings" }).click();
+      await page.getByRole("spinbutton", { name: "Handles (frames each side)" }).fill("0");
+      await page.getByRole("tab", { name: /^Create/ }).click();
+      await page.getByRole("button", { name: "Lock Placeholder: skyline at dusk" }).click();
+      await clickLayer(page, "Placeholder: skyline at dusk");
+      const before = await compLayers(page);
+      const placeholder = named(before, "Placeholder: skyline at dusk");
+      await page.getByRole("textbox", { name: "Prompt", exact: true }).fill("locked skyline");
+      await press("Replace");
+      const row = jobRow("locked skyline");
+      await row.getByText(/Not placed: The layer "Placeholder: skyline at dusk" is locked: unlock it/).waitFor({ timeout: 60_000 });
+      expect((await compLayers(page)).map((l) => [l.name, l.inFrame, l.outFrame])).toEqual(before.map((l) => [l.name, l.inFrame, l.outFrame]));
+      await screenshot(page, "ae-locked");
+      await page.getByRole("button", { name: "Unlock Placeholder: skyline at dusk" }).click();
+      await row.getByRole("button", { name: "Insert" }).click();
+      const { layer } = await landed("locked-skyline_");
+      expect(layer).toMatchObject({ index: placeholder.index, inFrame: placeholder.inFrame, outFrame: placeholder.outFrame });
+    }, 90_000);
+
     test("Extend tail: from the end of Harbour wide, read from its source file, right below it in the stack", async () => {
       await clickLayer(page, "Harbour wide.mp4");
       const harbour = named(await compLayers(page), "Harbour wide.mp4");

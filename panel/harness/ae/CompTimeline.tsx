@@ -1,7 +1,8 @@
 /**
  * The simulated comp as After Effects' Timeline panel draws it: one row per layer, layer 1 (the top of the stack)
  * first, each with its number, name and a bar from its in point to its out point; a time ruler that moves the
- * current time. Click selects a layer, Shift-click adds one.
+ * current time. Click selects a layer, Shift-click adds one; each row's Lock button locks the layer, as the
+ * padlock does in After Effects.
  */
 import type { KeyboardEvent, MouseEvent } from "react";
 import { formatTimecode, frameRateLabel, secondsToFrames, framesToSeconds, type FrameRate } from "../../../shared/time.js";
@@ -16,9 +17,10 @@ interface RowProps {
   fps: FrameRate;
   total: number;
   select: (layer: AVLayer, additive: boolean) => void;
+  toggleLock: (layer: AVLayer) => void;
 }
 
-function LayerRow({ comp, layer, fps, total, select }: RowProps) {
+function LayerRow({ comp, layer, fps, total, select, toggleLock }: RowProps) {
   const frame = (seconds: number) => secondsToFrames(seconds, fps, "round");
   const left = (layer.inPoint / total) * 100;
   const width = ((layer.outPoint - layer.inPoint) / total) * 100;
@@ -49,7 +51,18 @@ function LayerRow({ comp, layer, fps, total, select }: RowProps) {
           {frame(layer.outPoint) - frame(layer.inPoint)} f
         </span>
       </span>
-      <span className="ae-layer__lock">{layer.locked ? "locked" : ""}</span>
+      <button
+        type="button"
+        className={`ae-layer__lock${layer.locked ? " is-locked" : ""}`}
+        aria-label={`${layer.locked ? "Unlock" : "Lock"} ${layer.name}`}
+        aria-pressed={layer.locked}
+        onClick={(e) => {
+          e.stopPropagation();
+          toggleLock(layer);
+        }}
+      >
+        {layer.locked ? "Locked" : "Lock"}
+      </button>
       {comp.time >= layer.inPoint && comp.time < layer.outPoint ? <span className="ae-layer__now" aria-hidden="true" /> : null}
     </li>
   );
@@ -68,6 +81,10 @@ export function CompTimeline({ ae, comp, fps, watcher }: { ae: SimAfterEffects; 
       const next = additive ? !layer.selected : true;
       if (!additive) for (const other of comp.stack) other.selected = false;
       layer.selected = next;
+    });
+  const toggleLock = (layer: AVLayer) =>
+    change(() => {
+      layer.locked = !layer.locked;
     });
   const moveTo = (e: MouseEvent<HTMLDivElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -96,7 +113,7 @@ export function CompTimeline({ ae, comp, fps, watcher }: { ae: SimAfterEffects; 
       </div>
       <ul className="ae-tl__layers" aria-label="Layers">
         {comp.stack.map((layer) => (
-          <LayerRow key={layer.id} comp={comp} layer={layer} fps={fps} total={total} select={select} />
+          <LayerRow key={layer.id} comp={comp} layer={layer} fps={fps} total={total} select={select} toggleLock={toggleLock} />
         ))}
       </ul>
     </section>
