@@ -97,6 +97,15 @@ describe("AfterEffectsHost reads the comp", () => {
     expect((await fx.host.getSelection()).map((c) => c.name)).toEqual(["Placeholder: skyline at dusk", "Street B.mp4", "Title: Chapter 2"]);
   });
 
+  test("a footage item made active in the Project panel: the comp last worked in is still the sequence", async () => {
+    const fx = afterEffects();
+    const id = (await fx.host.getSequence())?.id;
+    fx.ae.project.activeItem = fx.layer("Street B.mp4").source as FootageItem;
+    expect((await fx.host.getSequence())?.id).toBe(id);
+    fx.comp.remove();
+    expect(await fx.host.getSequence()).toBeNull();
+  });
+
   test("no active comp: no sequence, and edits say to open one", async () => {
     const fx = afterEffects();
     fx.ae.project.activeItem = null;

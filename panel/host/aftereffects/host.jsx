@@ -119,14 +119,38 @@ var tesseraCall = (function () {
     };
   }
 
+  function itemWithId(id) {
+    try {
+      return app.project.itemByID(id);
+    } catch (gone) {
+      return null;
+    }
+  }
+
+  // Clicking the Project panel (or a panel like this one) makes activeItem the selected project item; the editor
+  // still means the comp they were working in, so the last active comp of this project stands in.
+  var lastComp = null;
+
+  function workingComp(project, path) {
+    var active = project.activeItem;
+    if (active instanceof CompItem) {
+      lastComp = { path: path, id: active.id };
+      return active;
+    }
+    if (!lastComp || lastComp.path !== path) return null;
+    var last = itemWithId(lastComp.id);
+    return last instanceof CompItem ? last : null;
+  }
+
   function readState() {
     var project = app.project;
-    var file = project ? project.file : null;
-    var active = project ? project.activeItem : null;
+    if (!project) return { project: null, comp: null };
+    var file = project.file;
+    var comp = workingComp(project, file ? file.fsName : "");
     return {
       // File.name is URI-encoded in ExtendScript ("My%20Spot.aep"); displayName is the name as shown
-      project: project ? { name: file ? file.displayName : "Untitled Project.aep", path: file ? file.fsName : null } : null,
-      comp: active instanceof CompItem ? describeComp(active) : null
+      project: { name: file ? file.displayName : "Untitled Project.aep", path: file ? file.fsName : null },
+      comp: comp ? describeComp(comp) : null
     };
   }
 
@@ -198,7 +222,7 @@ var tesseraCall = (function () {
   }
 
   function compById(id) {
-    var item = app.project.itemByID(id);
+    var item = itemWithId(id);
     if (!(item instanceof CompItem)) fail("comp-gone", "The composition Tessera was placing into is no longer in the project.");
     return item;
   }
@@ -279,7 +303,7 @@ var tesseraCall = (function () {
   function applyEdit(args) {
     var comp = compById(args.compId);
     checkUnchanged(comp, args.expect);
-    var item = app.project.itemByID(args.place.itemId);
+    var item = itemWithId(args.place.itemId);
     if (!(item instanceof FootageItem)) fail("item-gone", "The imported clip is no longer in the project; choose Insert to import it again.");
     var removals = [];
     var cuts = [];
