@@ -10,6 +10,7 @@
  * - Every placement is read back: After Effects clamps a layer's in/out to its footage without complaint.
  */
 import { parseFrameRate, TICKS_PER_SECOND, framesToTicks, secondsToFrames, ticksToSeconds, ticksToFrames, type FrameRate } from "../../shared/time.js";
+import { z } from "zod";
 import type { GenerationRecord } from "../../shared/protocol.js";
 import { AfterEffectsError, type JsxBridge } from "./aftereffects/bridge.js";
 import { FootageSchema, PlacedSchema, StateSchema, type AeComp, type AeLayer, type AeState, type EditArgs } from "./aftereffects/schemas.js";
@@ -28,8 +29,10 @@ import {
 import { recordSummary } from "./metadata.js";
 
 export interface AfterEffectsHostOptions {
-  /** How often subscribers re-read the comp: ExtendScript has no time or selection events for panels. */
+  /** How often the comp's stamp is checked: ExtendScript has no time or selection events for panels. */
   pollMs?: number;
+  /** Subscribers re-read everything after this many unchanged stamps too (a trim of a layer not selected). */
+  fullEvery?: number;
 }
 
 /** After Effects reports 23.976 as 23.9760246276855; the shared parser snaps decimals to the exact rational. */
@@ -58,6 +61,7 @@ function spanOf(layer: AeLayer, fps: FrameRate): Span {
 export class AfterEffectsHost implements EditorHost {
   readonly name = "After Effects";
   private readonly pollMs: number;
+  private readonly fullEvery: number;
   private reading: Promise<AeState> | null = null;
 
   constructor(
@@ -65,6 +69,7 @@ export class AfterEffectsHost implements EditorHost {
     options: AfterEffectsHostOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 500;
+    this.fullEvery = options.fullEvery ?? 10;
   }
 
   /**
@@ -230,8 +235,31 @@ export class AfterEffectsHost implements EditorHost {
     return clip;
   }
 
+  /**
+   * Polls a cheap stamp of the comp (current time, layer count, selection and its in/out) and tells the listener
+   * when it changed, and every few seconds regardless: a whole-comp read runs on After Effects' main thread once per
+   * property per layer, so it is not repeated while nothing changes.
+   */
   subscribe(listener: () => void): () => void {
-    const timer = setInterval(listener, this.pollMs);
+    let last: string | null = null;
+    let quiet = 0;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.bridge
+        .call("readStamp", {}, z.string())
+        .catch((error: unknown) => `failed: ${String(error)}`)
+        .then((stamp) => {
+          quiet = stamp === last ? quiet + 1 : 0;
+          const changed = stamp !== last;
+          last = stamp;
+          if (changed || quiet % this.fullEvery === 0) listener();
+        })
+        .finally(() => {
+          busy = false;
+        });
+    }, this.pollMs);
     return () => clearInterval(timer);
   }
 }

@@ -114,6 +114,53 @@ describe("AfterEffectsHost reads the comp", () => {
   });
 });
 
+describe("AfterEffectsHost polling", () => {
+  /** Resolves once `check` holds (the poll runs on timers; a busy machine delays them). */
+  async function until(what: string, check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
+  test("subscribers hear of a new selection, a trim of it or a time change; a still comp costs one small read a tick", async () => {
+    const fx = afterEffects();
+    const scripts: string[] = [];
+    const host = new AfterEffectsHost(new JsxBridge(async (script) => (scripts.push(script), fx.run(script))), { pollMs: 5, fullEvery: 1000 });
+    let heard = 0;
+    const stop = host.subscribe(() => heard++);
+    try {
+      await until("ten polls", () => scripts.length >= 10);
+      expect(heard).toBe(1); // the first stamp only
+      expect(scripts.every((s) => s.includes('"readStamp"'))).toBe(true);
+      fx.layer("Street B.mp4").selected = true;
+      await until("the selection to be heard", () => heard === 2);
+      fx.layer("Street B.mp4").outPoint -= 1;
+      await until("the trim to be heard", () => heard === 3);
+      fx.comp.time += 1;
+      await until("the time change to be heard", () => heard === 4);
+      const polls = scripts.length;
+      await until("ten more polls", () => scripts.length >= polls + 10);
+      expect(heard).toBe(4);
+    } finally {
+      stop();
+    }
+  });
+
+  test("and every few unchanged stamps regardless, for edits the stamp does not see", async () => {
+    const fx = afterEffects();
+    const host = new AfterEffectsHost(new JsxBridge(async (script) => fx.run(script)), { pollMs: 5, fullEvery: 3 });
+    let heard = 0;
+    const stop = host.subscribe(() => heard++);
+    try {
+      await until("three calls", () => heard >= 3);
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe("AfterEffectsHost imports into the Tessera Media folder", () => {
   test("a new footage item in one folder, reused for the same file, one undo step", async () => {
     const fx = afterEffects();

@@ -154,6 +154,21 @@ var tesseraCall = (function () {
     };
   }
 
+  // A few native reads that change whenever what the panel shows would: the panel polls this, and reads the whole
+  // comp (readState, one read per layer property) only when it changes.
+  function readStamp() {
+    var project = app.project;
+    if (!project) return "no project";
+    var path = project.file ? project.file.fsName : "";
+    var comp = workingComp(project, path);
+    if (!comp) return path + "|no comp";
+    var parts = [path, comp.id, comp.name, comp.time, comp.numLayers, comp.workAreaStart, comp.workAreaDuration, comp.frameRate, comp.width, comp.height];
+    var selected = comp.selectedLayers;
+    var i;
+    for (i = 0; i < selected.length; i++) parts.push(selected[i].id + ":" + selected[i].inPoint + ":" + selected[i].outPoint);
+    return parts.join("|");
+  }
+
   // -- importing -------------------------------------------------------------------------------------------------
 
   function samePath(a, b) {
@@ -333,6 +348,7 @@ var tesseraCall = (function () {
 
   var calls = {
     readState: readState,
+    readStamp: readStamp,
     importFootage: importFootage,
     applyEdit: applyEdit
   };
