@@ -104,21 +104,23 @@ export class AfterEffectsHost implements EditorHost {
   }
 
   private clipInfo(layer: AeLayer, track: number, fps: FrameRate): ClipInfo {
-    const speed = layer.stretch === 0 ? 1 : 100 / Math.abs(layer.stretch);
+    const shown = layer.outPoint - layer.inPoint;
+    const played = Math.abs(layer.sourceOut - layer.sourceIn);
+    // a time-remapped layer's speed is its average over the layer; a freeze frame counts as normal speed
+    const speed = shown > 0 && played > 0 ? played / shown : 1;
     const source = layer.source;
     // audio-only layers have a file but no picture to continue
     const hasFile = layer.video && source !== null && (source.kind === "file" || source.kind === "still") && source.path !== null;
-    const sourceAt = (t: number) => sourceTicks((t - layer.startTime) * speed);
     return {
       id: String(layer.id),
       name: layer.name,
       track,
       start: compTicks(layer.inPoint, fps),
       end: compTicks(layer.outPoint, fps),
-      inPoint: sourceAt(layer.inPoint),
-      outPoint: sourceAt(layer.outPoint),
+      inPoint: sourceTicks(Math.min(layer.sourceIn, layer.sourceOut)),
+      outPoint: sourceTicks(Math.max(layer.sourceIn, layer.sourceOut)),
       speed,
-      reversed: layer.stretch < 0,
+      reversed: layer.sourceOut < layer.sourceIn,
       mediaPath: hasFile && !source.missing ? source.path : null,
       mediaFps: source && source.frameRate > 0 ? compFrameRate(source.frameRate) : null,
       offline: source?.missing === true,

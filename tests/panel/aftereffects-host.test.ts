@@ -82,6 +82,22 @@ describe("AfterEffectsHost reads the comp", () => {
     expect(await clipNamed(fx, "Interview A.mp4")).toMatchObject({ offline: true, mediaPath: null });
   });
 
+  test("a reversed layer shows its source range the right way round; a time-remapped layer reads the remap curve", async () => {
+    const fx = afterEffects();
+    const street = fx.layer("Street B.mp4"); // comp 216..288 showing source 12..84
+    street.timeRemapEnabled = true;
+    const remap = street.property("ADBE Time Remapping");
+    remap?.setValueAtTime(street.outPoint, sec(12 + 36)); // slowed to half: source 12..48 over the same 72 frames
+    const slowed = await clipNamed(fx, "Street B.mp4");
+    expect(slowed.speed).toBeCloseTo(0.5, 6);
+    expect(Number(slowed.inPoint)).toBeCloseTo(Number(f(12)), -3);
+    expect(Number(slowed.outPoint)).toBeCloseTo(Number(f(48)), -3);
+    remap?.setValueAtTime(street.outPoint, sec(12));
+    remap?.setValueAtTime(street.inPoint, sec(84)); // played backwards
+    expect(await clipNamed(fx, "Street B.mp4")).toMatchObject({ reversed: true, speed: 1 });
+    expect(Number((await clipNamed(fx, "Street B.mp4")).outPoint)).toBeCloseTo(Number(f(84)), -3);
+  });
+
   test("an audio-only layer offers no picture to extend from", async () => {
     const fx = afterEffects();
     Object.defineProperty(fx.layer("Street B.mp4"), "hasVideo", { value: false });

@@ -83,8 +83,20 @@ var tesseraCall = (function () {
     };
   }
 
+  // The source time shown at the layer's in and out points: the Time Remap curve where it is on, else the stretch
+  // (negative for a reversed layer, so the out point shows the earlier frame).
+  function sourceRange(layer, isAv) {
+    if (isAv && layer.timeRemapEnabled) {
+      var remap = layer.property("ADBE Time Remapping");
+      return [remap.valueAtTime(layer.inPoint, false), remap.valueAtTime(layer.outPoint, false)];
+    }
+    var rate = isAv && layer.stretch !== 0 ? 100 / layer.stretch : 1;
+    return [(layer.inPoint - layer.startTime) * rate, (layer.outPoint - layer.startTime) * rate];
+  }
+
   function describeLayer(layer) {
     var isAv = layer instanceof AVLayer;
+    var range = sourceRange(layer, isAv);
     return {
       id: layer.id,
       index: layer.index,
@@ -92,6 +104,8 @@ var tesseraCall = (function () {
       startTime: layer.startTime,
       inPoint: layer.inPoint,
       outPoint: layer.outPoint,
+      sourceIn: range[0],
+      sourceOut: range[1],
       stretch: isAv ? layer.stretch : 100,
       timeRemap: isAv ? layer.timeRemapEnabled === true : false,
       selected: layer.selected === true,

@@ -23,6 +23,9 @@ export const LayerSchema = z.object({
   startTime: seconds,
   inPoint: seconds,
   outPoint: seconds,
+  /** Source time shown at the in and out points (Time Remap or stretch applied); out < in for a reversed layer. */
+  sourceIn: seconds,
+  sourceOut: seconds,
   /** Percent: 100 normal, 200 half speed, negative reversed. */
   stretch: z.number().finite(),
   timeRemap: z.boolean(),

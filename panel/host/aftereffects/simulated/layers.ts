@@ -28,6 +28,30 @@ export interface LayerState {
   stretch: number;
   selected: boolean;
   locked: boolean;
+  remap: boolean;
+  remapKeys: { time: number; value: number }[];
+}
+
+/** The Time Remap property ("ADBE Time Remapping"): source seconds at comp times, linear between keyframes. */
+export class TimeRemap {
+  keys: { time: number; value: number }[] = [];
+
+  setValueAtTime(time: number, value: number): void {
+    this.keys = [...this.keys.filter((k) => k.time !== time), { time, value }].sort((a, b) => a.time - b.time);
+  }
+
+  valueAtTime(time: number, _preExpression: boolean): number {
+    const keys = this.keys;
+    const first = keys[0];
+    const last = keys[keys.length - 1];
+    if (!first || !last) throw new Error("After Effects error: the property has no value.");
+    if (time <= first.time) return first.value;
+    if (time >= last.time) return last.value;
+    const next = keys.findIndex((k) => k.time >= time);
+    const a = keys[next - 1] as { time: number; value: number };
+    const b = keys[next] as { time: number; value: number };
+    return a.value + ((b.value - a.value) * (time - a.time)) / (b.time - a.time);
+  }
 }
 
 export class AVLayer {
@@ -36,7 +60,8 @@ export class AVLayer {
   comment = "";
   selected = false;
   enabled = true;
-  timeRemapEnabled = false;
+  private remapOn = false;
+  private readonly remap = new TimeRemap();
   private isLocked = false;
   private start = 0;
   private inTime: number;
@@ -77,6 +102,27 @@ export class AVLayer {
   private editable(what: string): void {
     this.alive();
     if (this.isLocked) throw new Error(`After Effects error: Unable to set "${what}". Layer is locked.`);
+  }
+
+  /** Turning Time Remap on keys the source times the layer shows at its in and out points, as After Effects does. */
+  get timeRemapEnabled(): boolean {
+    return this.remapOn;
+  }
+  set timeRemapEnabled(value: boolean) {
+    this.editable("timeRemapEnabled");
+    if (value && !this.remapOn) {
+      const at = (t: number) => ((t - this.start) * 100) / this.stretchPercent;
+      this.remap.keys = [
+        { time: this.inTime, value: at(this.inTime) },
+        { time: this.outTime, value: at(this.outTime) },
+      ];
+    }
+    this.remapOn = value;
+  }
+
+  /** Layer.property(matchName): only Time Remap is simulated. */
+  property(matchName: string): TimeRemap | null {
+    return matchName === "ADBE Time Remapping" ? this.remap : null;
   }
 
   get locked(): boolean {
@@ -182,6 +228,8 @@ export class AVLayer {
       stretch: this.stretchPercent,
       selected: this.selected,
       locked: this.isLocked,
+      remap: this.remapOn,
+      remapKeys: this.remap.keys.map((k) => ({ ...k })),
     };
   }
 
@@ -194,6 +242,8 @@ export class AVLayer {
     this.stretchPercent = state.stretch;
     this.selected = state.selected;
     this.isLocked = state.locked;
+    this.remapOn = state.remap;
+    this.remap.keys = state.remapKeys.map((k) => ({ ...k }));
   }
 }
 
