@@ -6,6 +6,8 @@
  * - The comp's current time is the playhead; its frame rate and size are read from the comp. The work area is the
  *   In/Out range only when it is narrower than the comp (a fresh comp's work area covers everything).
  * - Each edit is one call, so one undo group, and host.jsx refuses it if the layers changed since they were read.
+ * - Replacing a layer with footage swaps its footage (Replace Footage), so its effects, masks and transform stay;
+ *   a text or shape layer is taken out and the clip takes its place in the stack.
  * - Frames for conditioning come from the layer's source file (renderFrames answers null), as in the harness.
  * - Every placement is read back: After Effects clamps a layer's in/out to its footage without complaint.
  */
@@ -200,12 +202,15 @@ export class AfterEffectsHost implements EditorHost {
     const end = place.start + (place.sourceOut - place.sourceIn);
     const placed: Span = { id: Math.min(0, ...spans.map((s) => -Math.abs(s.id))) - 1, start: place.start, end };
     const cuts = (tracks[place.track] ?? []).filter((m) => !remove.includes(m.id) && m.start < end && m.end > place.start).map((m) => m.id);
-    const position = choosePosition({ layers: spans, placed, track: place.track, remove, cuts });
+    // one layer with footage taken out where the clip goes exactly: swap its footage instead, as Replace Footage does
+    const replaced = remove.length === 1 ? comp.layers.find((l) => l.id === remove[0]) : undefined;
+    const swap = replaced?.source && replaced.video && spanOf(replaced, fps).start === place.start && spanOf(replaced, fps).end === end;
+    const position = swap ? { relation: "replace" as const, layer: replaced.id } : choosePosition({ layers: spans, placed, track: place.track, remove, cuts });
     const args: EditArgs = {
       label: edit.label,
       compId: comp.id,
       expect: comp.layers.map((l) => l.id),
-      remove,
+      remove: swap ? [] : remove,
       cuts,
       place: {
         ...position,

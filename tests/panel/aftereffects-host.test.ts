@@ -249,6 +249,34 @@ describe("AfterEffectsHost places clips as layers, one undo group each", () => {
     expect((await clipNamed(fx, placeholder.name)).start).toBe(placeholder.start);
   });
 
+  test("Replace swaps the footage of the same layer, so what the editor did to it (its name here) stays", async () => {
+    const fx = afterEffects();
+    const layer = fx.layer("Placeholder: skyline at dusk");
+    layer.name = "Skyline goes here";
+    const placeholder = await clipNamed(fx, "Skyline goes here");
+    const media = await fx.host.importMedia("/out/skyline.mp4", MEDIA_BIN_NAME);
+    const clip = await fx.host.applyEdit({ ...edit(media, 0, 96, 48), remove: [placeholder], record: record("skyline") });
+    expect(clip).toMatchObject({ id: placeholder.id, name: "Skyline goes here", mediaPath: "/out/skyline.mp4", start: f(96), end: f(144) });
+    expect((layer.source as FootageItem).name).toBe("skyline.mp4");
+    expect(layer.comment).toContain("skyline");
+  });
+
+  test("Replace of a text layer (no footage to swap) takes it out and puts the clip at its place in the stack", async () => {
+    const fx = afterEffects();
+    const text = fx.comp.layers.addText("Shot missing");
+    text.inPoint = sec(400);
+    text.outPoint = sec(430);
+    text.moveAfter(fx.layer("Harbour wide.mp4"));
+    const before = fx.stack();
+    const placeholder = await clipNamed(fx, "Shot missing");
+    expect(placeholder).toMatchObject({ track: 0, mediaPath: null });
+    const media = await fx.host.importMedia("/out/shot.mp4", MEDIA_BIN_NAME);
+    const clip = await fx.host.applyEdit({ ...edit(media, 0, 400, 30), remove: [placeholder] });
+    expect(clip).toMatchObject({ track: 0, start: f(400), end: f(430), name: "shot.mp4" });
+    expect(clip.id).not.toBe(placeholder.id);
+    expect(fx.stack()).toEqual(before.map((n) => (n === "Shot missing" ? "shot.mp4" : n)));
+  });
+
   test("Extend tail: right after the clip on its track, next to it in the stack", async () => {
     const fx = afterEffects();
     const media = await fx.host.importMedia("/out/more-harbour.mp4", MEDIA_BIN_NAME);
@@ -349,6 +377,27 @@ describe("After Effects refusals leave the comp as it was", () => {
       Object.assign(layerClass, original);
     }
     expect(fx.stack()).toEqual(before);
+    expect(fx.ae.app.undoDepth).toBe(0);
+  });
+
+  test("a Replace that fails halfway gives the layer its footage and timing back", async () => {
+    const fx = afterEffects();
+    const layer = fx.layer("Placeholder: skyline at dusk");
+    const source = layer.source;
+    const placeholder = await clipNamed(fx, "Placeholder: skyline at dusk");
+    const media = await fx.host.importMedia("/out/skyline.mp4", MEDIA_BIN_NAME);
+    const item = fx.ae.project.itemByID(Number(media.id)) as FootageItem;
+    Object.defineProperty(item, "comment", {
+      set: () => {
+        throw new Error("After Effects error: comment is read-only");
+      },
+    });
+    const error = await fx.host.applyEdit({ ...edit(media, 0, 96, 48), remove: [placeholder], record: record() }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "extendscript" });
+    expect(layer.source).toBe(source);
+    near(layer.inPoint, 96);
+    near(layer.outPoint, 144);
+    near(layer.startTime, 96);
     expect(fx.ae.app.undoDepth).toBe(0);
   });
 

@@ -299,18 +299,36 @@ var tesseraCall = (function () {
     return "kept";
   }
 
-  function place(comp, item, spec, undo) {
-    var layer = comp.layers.add(item);
+  // Replace Footage: the same layer, so its effects, masks, transform and place in the stack stay.
+  function replaceFootage(layer, item, undo) {
+    var before = { source: layer.source, startTime: layer.startTime, inPoint: layer.inPoint, outPoint: layer.outPoint };
+    layer.replaceSource(item, false);
     undo.push(function () {
-      layer.remove();
+      layer.replaceSource(before.source, false);
+      layer.startTime = before.startTime;
+      layer.inPoint = before.inPoint;
+      layer.outPoint = before.outPoint;
     });
+    return layer;
+  }
+
+  function place(comp, item, spec, undo) {
+    var layer;
+    if (spec.relation === "replace") {
+      layer = replaceFootage(layerById(comp, spec.layer), item, undo);
+    } else {
+      layer = comp.layers.add(item);
+      undo.push(function () {
+        layer.remove();
+      });
+    }
     // startTime moves the whole layer, so it goes first; then the frames shown
     layer.startTime = spec.startTime;
     layer.inPoint = spec.inPoint;
     layer.outPoint = spec.outPoint;
     if (spec.relation === "above") layer.moveBefore(layerById(comp, spec.layer));
     else if (spec.relation === "below") layer.moveAfter(layerById(comp, spec.layer));
-    else layer.moveToBeginning();
+    else if (spec.relation === "top") layer.moveToBeginning();
     if (spec.comment) {
       layer.comment = spec.comment;
       item.comment = spec.comment;
@@ -339,7 +357,8 @@ var tesseraCall = (function () {
     var i;
     for (i = 0; i < args.remove.length; i++) removals.push(editableLayer(comp, args.remove[i]));
     for (i = 0; i < args.cuts.length; i++) cuts.push(editableLayer(comp, args.cuts[i]));
-    if (args.place.relation !== "top" && !layerById(comp, args.place.layer)) fail("layer-gone", "The layer to stack the clip beside is gone.");
+    if (args.place.relation === "replace") editableLayer(comp, args.place.layer);
+    else if (args.place.relation !== "top" && !layerById(comp, args.place.layer)) fail("layer-gone", "The layer to stack the clip beside is gone.");
 
     var undo = [];
     var placed;

@@ -61,7 +61,8 @@ export const FootageSchema = z.object({ id: z.number().int(), name: z.string(), 
 
 export const PlacedSchema = z.object({ layerId: z.number().int() });
 
-export type StackPosition = { relation: "top" } | { relation: "above" | "below"; layer: number };
+/** Where the clip goes in the stack; "replace" swaps the footage of that layer (After Effects' Replace Footage). */
+export type StackPosition = { relation: "top" } | { relation: "above" | "below" | "replace"; layer: number };
 
 export interface EditArgs {
   label: string;

@@ -20,7 +20,8 @@ export interface LayerComp {
 }
 
 export interface LayerState {
-  name: string;
+  name: string | null;
+  source: LayerSource | null;
   comment: string;
   start: number;
   in: number;
@@ -56,7 +57,6 @@ export class TimeRemap {
 
 export class AVLayer {
   readonly id: number;
-  name: string;
   comment = "";
   selected = false;
   enabled = true;
@@ -67,20 +67,44 @@ export class AVLayer {
   private inTime: number;
   private outTime: number;
   private stretchPercent = 100;
+  private layerSource: LayerSource | null;
+  /** A name the user typed; without one a layer shows its source's name (and a text layer its text). */
+  private customName: string | null = null;
 
+  /** `source` is null for layers without footage (text, shape). */
   constructor(
     id: number,
     readonly containingComp: LayerComp,
-    readonly source: LayerSource,
+    source: LayerSource | null,
+    private readonly ownName = "",
   ) {
     this.id = id;
-    this.name = source.name;
+    this.layerSource = source;
     this.inTime = 0;
     this.outTime = this.mediaLength() ?? containingComp.duration;
   }
 
+  get source(): LayerSource | null {
+    return this.layerSource;
+  }
+
+  get name(): string {
+    return this.customName ?? this.layerSource?.name ?? this.ownName;
+  }
+  set name(value: string) {
+    this.customName = String(value);
+  }
+
   get hasVideo(): boolean {
-    return this.source.hasVideo;
+    return this.layerSource?.hasVideo ?? true;
+  }
+
+  /** AVLayer.replaceSource: the same layer (effects, masks, transform, name if typed) over other footage. */
+  replaceSource(item: LayerSource, _fixExpressions: boolean): void {
+    this.editable("source");
+    if (!this.layerSource) throw new Error("After Effects error: this layer has no source to replace.");
+    if (!item || typeof item.duration !== "number") throw new Error("After Effects error: replaceSource() needs an AVItem.");
+    this.layerSource = item;
   }
 
   get index(): number {
@@ -91,7 +115,8 @@ export class AVLayer {
 
   /** Comp seconds the footage lasts at this layer's stretch; null for sources without a length (stills, solids). */
   private mediaLength(): number | null {
-    return this.source.duration > 0 ? (this.source.duration * Math.abs(this.stretchPercent)) / 100 : null;
+    const duration = this.layerSource?.duration ?? 0;
+    return duration > 0 ? (duration * Math.abs(this.stretchPercent)) / 100 : null;
   }
 
   /** A deleted layer is an invalid object in After Effects: every use throws. */
@@ -211,7 +236,7 @@ export class AVLayer {
 
   duplicate(): AVLayer {
     this.alive();
-    const copy = new AVLayer(nextLayerId(this), this.containingComp, this.source);
+    const copy = new AVLayer(nextLayerId(this), this.containingComp, this.layerSource, this.ownName);
     copy.restore(this.snapshot());
     copy.isLocked = false;
     this.containingComp.stack.splice(this.index - 1, 0, copy);
@@ -220,7 +245,8 @@ export class AVLayer {
 
   snapshot(): LayerState {
     return {
-      name: this.name,
+      name: this.customName,
+      source: this.layerSource,
       comment: this.comment,
       start: this.start,
       in: this.inTime,
@@ -234,7 +260,8 @@ export class AVLayer {
   }
 
   restore(state: LayerState): void {
-    this.name = state.name;
+    this.customName = state.name;
+    this.layerSource = state.source;
     this.comment = state.comment;
     this.start = state.start;
     this.inTime = state.in;
@@ -265,6 +292,13 @@ export class LayerCollection {
 
   get length(): number {
     return this.comp.stack.length;
+  }
+
+  /** LayerCollection.addText: a layer without footage, as long as the comp. */
+  addText(text: string): AVLayer {
+    const layer = new AVLayer(idSources.get(this.comp)?.() ?? 0, this.comp, null, String(text));
+    this.comp.stack.unshift(layer);
+    return layer;
   }
 
   /** A new layer on top of the stack, starting at 0 and lasting its footage (or the comp, for a still). */
