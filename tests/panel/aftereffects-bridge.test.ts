@@ -75,6 +75,8 @@ describe("arguments reach ExtendScript unchanged", () => {
     const item = await bridge.call("importFootage", { path, folder: "Tessera Media" }, FootageSchema);
     expect(item.path).toBe(path);
     expect(scriptLiteral("a\u2028b")).toBe('"a\\u2028b"');
+    // the script itself is plain ASCII, whatever it carries
+    expect(callScript("importFootage", { path: `${path} 😀` })).toMatch(/^[\x20-\x7e]*$/);
   });
 
   test("an unknown call is answered as a structured error, not an exception", () => {

@@ -38,10 +38,11 @@ export class AfterEffectsError extends HostError {
 
 /**
  * A JSON value as ExtendScript source. JSON is an expression in ES3 too, except that ES3 counts U+2028 and U+2029
- * as line ends, which would end a string literal early; they are escaped.
+ * as line ends, which would end a string literal early. Every character past ASCII is written as a \u escape, which
+ * also keeps file names and prompts in any script intact whatever encoding the evalScript path uses.
  */
 export function scriptLiteral(value: unknown): string {
-  return JSON.stringify(value ?? null).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value ?? null).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The expression for one call; answers a marker when host.jsx is not loaded in this ExtendScript engine. */
