@@ -9,7 +9,8 @@
  * - Replacing a layer with footage swaps its footage (Replace Footage), so its effects, masks and transform stay;
  *   a text or shape layer is taken out and the clip takes its place in the stack.
  * - Frames for conditioning come from the layer's source file (renderFrames answers null), as in the harness.
- * - Every placement is read back: After Effects clamps a layer's in/out to its footage without complaint.
+ * - Every placement is read back: a layer's in/out cannot pass the ends of its footage, and a clamp would otherwise
+ *   go unnoticed.
  */
 import { parseFrameRate, TICKS_PER_SECOND, framesToTicks, secondsToFrames, ticksToSeconds, ticksToFrames, type FrameRate } from "../../shared/time.js";
 import { z } from "zod";

@@ -1,8 +1,8 @@
 /**
  * After Effects' AVLayer and LayerCollection as ExtendScript sees them: index 1 is the top of the stack, `add`
- * puts the new layer on top, `startTime` moves the whole layer (in and out points with it), in and out points are
- * clamped to the footage without an error (as After Effects does), a locked layer refuses every change, and
- * `duplicate` puts the copy directly above the original.
+ * puts the new layer on top, `startTime` moves the whole layer (in and out points with it), in and out points stay
+ * within the footage (clamped here without an error; whether After Effects clamps or throws, the host's read-back
+ * catches it), a locked layer refuses every change, and `duplicate` puts the copy directly above the original.
  */
 
 /** What a layer needs from its source item (FootageItem or CompItem in items.ts). */
