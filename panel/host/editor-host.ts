@@ -1,6 +1,6 @@
 /**
  * What the workflows need from an editing application, in editor terms. Premiere implements it in premiere.ts, the
- * browser harness and the tests in simulated.ts; an After Effects adapter would be a third implementation.
+ * browser harness and the tests in simulated.ts, After Effects in aftereffects.ts (over ExtendScript).
  *
  * Times are Premiere ticks (254016000000 per second) as bigint: a long sequence overflows a double, and every
  * common frame rate is a whole number of ticks per frame.
