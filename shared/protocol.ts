@@ -134,6 +134,17 @@ export const GenerationRecordSchema = z.object({
   conditioning: z.string().nullable(),
   digitalSourceType: z.literal("trainedAlgorithmicMedia"),
   createdAt: z.iso.datetime(),
+  /** Set when an engine server made the frames: which server ran which template on which model files. */
+  engine: z
+    .object({
+      kind: z.string(),
+      name: z.string(),
+      server: z.string(),
+      template: z.string(),
+      modelFiles: z.array(z.string()),
+      promptId: z.string(),
+    })
+    .optional(),
 });
 export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
 
@@ -168,6 +179,9 @@ export const ModelInfoSchema = z.object({
     fill: z.boolean(),
     conditionFrames: Int,
   }),
+  /** The engine that runs the model when it is not the built-in one ("studio-gpu"), and its display name. */
+  engine: z.string().optional(),
+  name: z.string().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
