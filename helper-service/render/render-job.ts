@@ -32,7 +32,7 @@ export interface RenderContext {
 const INFERENCE_START = 0.02;
 const INFERENCE_END = 0.92;
 
-async function conditioningFrames(
+export async function conditioningFrames(
   source: ConditioningSource,
   at: "tail" | "head",
   model: { fps: Rational; width: number; height: number },

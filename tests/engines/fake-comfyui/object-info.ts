@@ -22,7 +22,7 @@ interface Node {
   category: string;
 }
 
-const int = (d: number, min = 0, max = 0xffffffffffffffff, step = 1): Spec => ["INT", { default: d, min, max, step }];
+const int = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER, step = 1): Spec => ["INT", { default: d, min, max, step }];
 const float = (d: number, min = 0, max = 100, step = 0.01): Spec => ["FLOAT", { default: d, min, max, step }];
 const legacy = (options: string[], opts: Record<string, unknown> = {}): Spec => [options, opts];
 const combo = (options: string[], d?: string): Spec => ["COMBO", { options, default: d ?? options[0], multiselect: false }];
