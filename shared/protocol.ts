@@ -309,6 +309,17 @@ export const ModelsResultSchema = z.object({
   requestId: RequestId,
   models: z.array(ModelInfoSchema),
 });
+/** An engine server's state as the helper sees it (Settings shows it): reachable, GPU, templates ready or missing what. */
+export const EngineStateSchema = z.object({
+  name: z.string(),
+  kind: z.literal("comfyui"),
+  url: z.string(),
+  reachable: z.boolean(),
+  detail: z.string(),
+  templates: z.array(z.object({ id: z.string(), model: z.string(), ready: z.boolean(), missing: z.array(z.string()) })),
+});
+export type EngineState = z.infer<typeof EngineStateSchema>;
+
 export const SystemResultSchema = z.object({
   type: z.literal("system.result"),
   requestId: RequestId,
@@ -317,6 +328,7 @@ export const SystemResultSchema = z.object({
   threads: Int.min(1),
   platform: z.string(),
   queueLength: Int.min(0),
+  engines: z.array(EngineStateSchema).optional(),
 });
 /** Something the user should see that is not an error, e.g. a fallback from the GPU to the CPU. */
 export const NoticeSchema = z.object({

@@ -145,7 +145,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
           {state.models.length === 0 && <option value="">No model</option>}
           {state.models.map((m) => (
             <option key={m.id} value={m.id}>
-              {m.id} {m.version}
+              {m.name ?? m.id} {m.version}
             </option>
           ))}
         </select>

@@ -1,9 +1,14 @@
+import { useEffect } from "react";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import type { Settings as SettingsValues } from "../model/settings.js";
 
 export function Settings({ model, state }: { model: PanelModel; state: PanelState }) {
   const { settings } = state;
   const set = (patch: Partial<SettingsValues>) => model.setSettings(patch);
+  const connected = state.connection.kind === "connected";
+  useEffect(() => {
+    if (connected) void model.refreshEngines();
+  }, [model, connected]);
   return (
     <section className="settings" aria-label="Settings">
       <div className="field">
@@ -70,6 +75,29 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
           Forget pairing
         </button>
         <p className="hint">The panel asks for a new code the next time it connects.</p>
+      </div>
+      <div className="field" role="group" aria-label="Engines">
+        <span className="label">Engines</span>
+        {state.engines === null || state.engines.length === 0 ? (
+          <p className="hint">
+            {state.engines === null ? "Checking…" : "Only the built-in engine. Add a ComfyUI server with `tessera engines add comfyui URL`."}
+          </p>
+        ) : (
+          <ul className="engines">
+            {state.engines.map((e) => (
+              <li key={e.name} aria-label={`Engine ${e.name}`}>
+                <strong>{e.name}</strong> {e.reachable ? "reachable" : "unreachable"} · {e.detail}
+                {e.templates
+                  .filter((t) => !t.ready)
+                  .map((t) => (
+                    <p key={t.id} className="hint">
+                      {t.id} is missing: {t.missing.join("; ")}
+                    </p>
+                  ))}
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
       <p className="hint about">
         {state.helperVersion ? `Helper ${state.helperVersion} · ${state.device ?? ""}` : "Helper not connected."}

@@ -3,25 +3,15 @@
  * (/system_stats), and for each template which nodes and model files the server lacks, by name, with the fix.
  * `tessera engines`, `tessera doctor` and the panel's Settings all show this.
  */
-import { z } from "zod";
 import { toErrorBody } from "../../../shared/errors.js";
+import type { EngineState } from "../../../shared/protocol.js";
 import type { ComfyEngine } from "../config.js";
 import { ComfyClient } from "./client.js";
 import { engineModels } from "./models.js";
 import { checkGraph, type GraphProblem } from "./object-info.js";
 import { modelFiles, type Template } from "./templates.js";
 
-export const TemplateStatusSchema = z.object({ id: z.string(), model: z.string(), ready: z.boolean(), missing: z.array(z.string()) });
-export const EngineStatusSchema = z.object({
-  name: z.string(),
-  kind: z.literal("comfyui"),
-  url: z.string(),
-  reachable: z.boolean(),
-  /** "ComfyUI 0.3.64, NVIDIA GeForce RTX 4090, 23.7 of 25.4 GB VRAM free", or why it cannot be reached. */
-  detail: z.string(),
-  templates: z.array(TemplateStatusSchema),
-});
-export type EngineStatus = z.infer<typeof EngineStatusSchema>;
+export type EngineStatus = EngineState;
 
 const GB = 1e9;
 
