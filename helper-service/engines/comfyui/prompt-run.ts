@@ -100,7 +100,8 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
     return await new Promise<PromptResult>((resolve, reject) => {
       let settled = false;
       const finish = (result: PromptResult | Error): void => {
-        if (settled) return;
+        // after a cancel only the cancel ends the job (the server's "interrupted" may arrive first)
+        if (settled || (hooks.signal.aborted && !(result instanceof TesseraError && result.code === "E_CANCELLED"))) return;
         settled = true;
         hooks.signal.removeEventListener("abort", onAbort);
         if (result instanceof Error) reject(result);
@@ -194,9 +195,10 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
       };
 
       const onAbort = (): void => {
-        // answered at once: the server is told to drop or interrupt it, and nothing more is read from it
-        client.cancel(promptId).catch(() => undefined);
-        finish(new TesseraError("E_CANCELLED"));
+        // the server is told to drop or interrupt it (each request bounded to 2 s) before the job ends: a process
+        // that exits right after a cancel must not leave the prompt running on someone's GPU
+        const cancelled = (): void => finish(new TesseraError("E_CANCELLED"));
+        client.cancel(promptId).then(cancelled, cancelled);
       };
       if (hooks.signal.aborted) return onAbort();
       hooks.signal.addEventListener("abort", onAbort, { once: true });

@@ -53,6 +53,8 @@ export class FakeComfyUI {
   readonly root = mkdtempSync(join(tmpdir(), "tessera-fake-comfyui-"));
   readonly requests: SeenRequest[] = [];
   readonly prompts: Job["graph"][] = [];
+  /** The prompt ids queued, in order. */
+  readonly promptIds: string[] = [];
   fault: Fault | null = null;
   stepMs: number;
   models: ModelFolders;
@@ -413,6 +415,7 @@ export class FakeComfyUI {
     const promptId = body.prompt_id ?? randomUUID();
     const job: Job = { number: this.number++, promptId, graph: body.prompt as Job["graph"], clientId: body.client_id, outputs: result.outputs, interrupted: false };
     this.prompts.push(job.graph);
+    this.promptIds.push(promptId);
     this.pending.push(job);
     this.json(res, 200, { prompt_id: promptId, number: job.number, node_errors: result.nodeErrors });
     this.broadcastStatus();
