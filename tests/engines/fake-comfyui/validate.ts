@@ -69,7 +69,8 @@ function checkNode(graph: Graph, id: string, info: Record<string, NodeSpec>, inp
     }
     if (options) {
       if (!options.includes(String(value))) {
-        const shown = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
+        // as Python's str() prints the list
+        const shown = options.length > 20 ? `(list of length ${options.length})` : `[${options.map((o) => `'${o}'`).join(", ")}]`;
         add("value_not_in_list", "Value not in list", name, { input_config: options.length > 20 ? null : inputSpec, received_value: value });
         list[list.length - 1]!.details = `${name}: '${String(value)}' not in ${shown}`;
       }
