@@ -13,10 +13,10 @@ import { TesseraError } from "../../../shared/errors.js";
 import type { GenerationRecord, JobOutput, JobPhase } from "../../../shared/protocol.js";
 import { quantizeFrames } from "../../../shared/time.js";
 import type { RgbFrame } from "../../inference/frames.js";
-import { checkPathText, conformPlan, createEncoder, type Encoder } from "../../media/index.js";
+import { checkPathText, conformPlan, type Encoder } from "../../media/index.js";
 import type { RenderHooks, RenderJob } from "../../render/generator.js";
-import { finalPathOf, outputFolderOf } from "../../render/output-files.js";
-import { conditioningFrames } from "../../render/render-job.js";
+import { outputFolderOf } from "../../render/output-files.js";
+import { conditioningFrames, jobEncoder, jobOutputOf } from "../../render/render-job.js";
 import { FrameSampler, type OutputChecker } from "../../safety/output-check.js";
 import type { BinaryPreview } from "./api.js";
 import { decodeClip, writeClip } from "./clip-files.js";
@@ -101,7 +101,6 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
     });
   }
   const length = quantizeFrames(plan.model.frames + extra, m.video.frames);
-  const finalPath = finalPathOf(job);
   const folder = outputFolderOf(job);
   checkPathText(folder);
   await mkdir(folder, { recursive: true });
@@ -194,21 +193,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
         promptId: result.promptId,
       },
     };
-    encoder = await createEncoder({
-      format: request.output.format,
-      out: finalPath,
-      fps: request.fps,
-      width: request.width,
-      height: request.height,
-      frames: plan.output.frames,
-      source: model_,
-      fit: request.fit,
-      retime: request.retime,
-      record,
-      outputRoots: [folder, ctx.dataDir],
-      overwrite: "file" in job.output,
-      signal,
-    });
+    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
     const sampler = new FrameSampler(plan.model.frames);
     const writer = encoder;
     await decodeClip(downloaded, model_, request.fit, { skip: sides.before ? cf : 0, count: plan.model.frames }, async (frame, index) => {
@@ -222,17 +207,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
     const done = await encoder.finish();
     hooks.onNotice?.("info", `${model.engine.name} made ${m.id} in ${((Date.now() - started) / 1000).toFixed(1)} s (${bytes} bytes downloaded).`);
     progress("finalize", 1);
-    return {
-      path: done.path,
-      frames: done.frames,
-      fps: done.fps,
-      width: done.width,
-      height: done.height,
-      handles: plan.output.handles,
-      durationTicks: done.durationTicks,
-      sha256: done.sha256,
-      record,
-    };
+    return jobOutputOf(done, plan, record);
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");

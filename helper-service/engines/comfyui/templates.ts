@@ -157,6 +157,10 @@ export interface TemplateValues {
   afterIndex?: number;
 }
 
+const VALUE_KEYS = [
+  "prompt", "negativePrompt", "seed", "steps", "guidance", "width", "height", "length", "fps", "filenamePrefix", "before", "after", "afterIndex",
+] as const satisfies readonly (keyof TemplateValues & keyof TemplateManifest["inputs"])[];
+
 function applyEdit(graph: Graph, edit: Edit): void {
   for (const [nodeId, outputs] of Object.entries(edit.bypass)) {
     const node = graph[nodeId];
@@ -186,19 +190,7 @@ export function fillTemplate(template: Template, values: TemplateValues): Graph 
       if (target) target.inputs[input] = value;
     }
   };
-  set(inputs.prompt, values.prompt);
-  set(inputs.negativePrompt, values.negativePrompt);
-  set(inputs.seed, values.seed);
-  set(inputs.steps, values.steps);
-  set(inputs.guidance, values.guidance);
-  set(inputs.width, values.width);
-  set(inputs.height, values.height);
-  set(inputs.length, values.length);
-  set(inputs.fps, values.fps);
-  set(inputs.filenamePrefix, values.filenamePrefix);
-  set(inputs.before, values.before);
-  set(inputs.after, values.after);
-  set(inputs.afterIndex, values.afterIndex);
+  for (const key of VALUE_KEYS) set(inputs[key], values[key]);
   if (values.before === undefined && absent.before) applyEdit(graph, absent.before);
   if (values.after === undefined && absent.after) applyEdit(graph, absent.after);
   return graph;
