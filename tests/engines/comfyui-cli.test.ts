@@ -86,6 +86,20 @@ test("generate makes a clip on the engine, conformed to the sequence, with a rec
   });
 });
 
+test("history --rerun sends the same graph to the same engine, so the clip is made again", async () => {
+  const [item] = (await history()) as unknown as [{ jobId: string; state: string }];
+  const first = fake.prompts.at(-1)!;
+  const file = join(out, "lighthouse-again.mp4");
+  const result = await cli(["history", "--rerun", item.jobId, "--out", file]);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain("seed 99");
+  const again = fake.prompts.at(-1)!;
+  expect(again).not.toBe(first);
+  // identical but for the file name prefix, which carries the job id
+  const strip = (g: typeof first) => JSON.stringify({ ...g, "12": { ...g["12"], inputs: { ...g["12"]!.inputs, filename_prefix: "" } } });
+  expect(strip(again)).toBe(strip(first));
+});
+
 test("extend at the head sends the clip's first frames as a guide clip and writes only the new frames", async () => {
   const source = join(out, "lighthouse.mp4");
   const file = join(out, "before-lighthouse.mp4");

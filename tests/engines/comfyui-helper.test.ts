@@ -10,6 +10,7 @@ import { addEngine } from "../../helper-service/engines/config.js";
 import { createHelper, type Helper } from "../../helper-service/server/helper.js";
 import { silentLogger } from "../../helper-service/server/log.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
+import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
 
 jest.setTimeout(90_000);
@@ -112,6 +113,21 @@ test.each([
   const history = await client.waitFor<HelperMessageOf<"history.result">>((m) => m.type === "history.result" && m.requestId === `h-${fault}`, 15_000, h);
   expect(history.items[0]).toMatchObject({ state: "failed", error: { code, message: expect.stringMatching(message) } });
   expect(history.items[0]!.output).toBeUndefined();
+});
+
+test("a model file missing on the server fails the job before anything is queued, saying where to put it", async () => {
+  fake.models = { ...DEFAULT_MODELS, checkpoints: [] };
+  const queued = fake.prompts.length;
+  try {
+    const { jobId, from } = await submit({ prompt: "a missing checkpoint" });
+    const end = (await endOf(jobId, from)) as HelperMessageOf<"job.failed">;
+    expect(end).toMatchObject({ type: "job.failed", code: "E_ENGINE_TEMPLATE" });
+    expect(end.message).toContain('node 1 (CheckpointLoaderSimple) input "ckpt_name"');
+    expect(end.message).toContain("(put ltx-video-2b-v0.9.5.safetensors in ComfyUI/models/checkpoints)");
+    expect(fake.prompts.length).toBe(queued);
+  } finally {
+    fake.models = DEFAULT_MODELS;
+  }
 });
 
 test("cancel stops the engine job within 2 s and the server's queue is empty", async () => {

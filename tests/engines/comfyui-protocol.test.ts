@@ -184,6 +184,16 @@ describe("a prompt on the server", () => {
     });
   });
 
+  test("a hostile file name from the server only ever reaches the server's /view, never a local path", async () => {
+    const client = new ComfyClient(engineFor(fake));
+    const dir = mkdtempSync(join(tmpdir(), "tessera-dl-"));
+    const hostile = { filename: "../../../../tmp/tessera-hostile.mp4", subfolder: "", type: "output" };
+    await expect(client.download(pickVideo([hostile], "x"), join(dir, "out"), 1e9)).rejects.toThrow(/could not be downloaded \(HTTP 400\)/);
+    expect(existsSync("/tmp/tessera-hostile.mp4")).toBe(false);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+    expect(fake.requests.at(-1)).toMatchObject({ path: "/view" });
+  });
+
   test("an output that is not a video is refused by name", () => {
     expect(() => pickVideo([{ filename: "x_00001_.png", subfolder: "", type: "output" }], "studio-gpu")).toThrow(/output is not a video \(x_00001_\.png\)/);
   });
