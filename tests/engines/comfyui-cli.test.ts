@@ -110,7 +110,10 @@ test("extend at the head sends the clip's first frames as a guide clip and write
   const graph = fake.prompts.at(-1)!;
   expect(graph["30"]!.inputs.file).toMatch(/^tessera\/.*-after\.mp4$/); // uploaded through /upload/image
   expect(graph["20"]).toBeUndefined();
-  expect(graph["33"]!.inputs.frame_idx).toBe(Number(graph["6"]!.inputs.length) - 9);
+  // 13 frames at 25 fps need 14 model frames at 24 fps; the first frame of the source is the one guide right
+  // after them (a single-frame guide is the only kind LTXVAddGuide places at an exact index)
+  expect(graph["33"]!.inputs.frame_idx).toBe(14);
+  expect(graph["6"]!.inputs.length).toBe(17);
   const uploaded = readdirSync(join(fake.root, "input", "tessera"));
   expect(uploaded.some((f) => f.endsWith("-after.mp4"))).toBe(true);
 });

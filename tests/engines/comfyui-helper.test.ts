@@ -4,11 +4,13 @@
  * faults a server produces (execution_error, an output that is not a video, a cancel) as one job event each,
  * with history saying what happened.
  */
-import { resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
 import type { HelperMessage, HelperMessageOf } from "../../shared/protocol.js";
 import { addEngine } from "../../helper-service/engines/config.js";
 import { createHelper, type Helper } from "../../helper-service/server/helper.js";
 import { silentLogger } from "../../helper-service/server/log.js";
+import { locateMediaTools } from "../../helper-service/media/index.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
@@ -89,6 +91,31 @@ test("an engine job reports our phases, denoising steps with an ETA and live pre
   expect(done.output).toMatchObject({ frames: 24, width: 1280, height: 720 });
   expect(done.output.path.startsWith(out)).toBe(true);
   expect(done.output.record.engine).toMatchObject({ name: "studio-gpu", template: "ltxv-t2v", server: fake.url });
+});
+
+test("a gap fill puts the new frames exactly between the footage before and after (Wan first/last frame)", async () => {
+  const clip = (name: string, colour: string) => {
+    const path = join(out, name);
+    execFileSync(locateMediaTools().ffmpeg.path, ["-v", "error", "-f", "lavfi", "-i", `color=c=${colour}:s=320x180:r=24:d=2`, "-c:v", "libx264", "-pix_fmt", "yuv420p", path]);
+    return { kind: "media" as const, path, inFrame: 0, outFrame: 48 };
+  };
+  const { jobId, from } = await submit({
+    modelId: "studio-gpu/wan-2.1",
+    prompt: "a tram crosses the square",
+    workflow: "fill",
+    conditioning: { before: clip("street-a.mp4", "red"), after: clip("street-b.mp4", "blue") },
+  });
+  const end = (await endOf(jobId, from)) as HelperMessageOf<"job.done">;
+  expect(end.type).toBe("job.done");
+  expect(end.output).toMatchObject({ frames: 24, record: { conditioning: "both", engine: { template: "wan21-flf" } } });
+  // 24 frames at 24 fps need 18 at Wan's 16 fps; 5 before + 18 + 5 after is 28, so the 4n+1 rule makes 29 and the
+  // footage after takes 6 frames: the new frames still end exactly where the footage after begins
+  const graph = fake.prompts.at(-1)!;
+  expect(graph["8"]!.inputs.length).toBe(29);
+  const frames = (name: unknown) =>
+    execFileSync(locateMediaTools().ffprobe.path, ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", join(fake.root, "input", String(name))], { encoding: "utf8" }).trim();
+  expect(frames(graph["20"]!.inputs.file)).toBe("5");
+  expect(frames(graph["30"]!.inputs.file)).toBe("6");
 });
 
 test("system.result carries each engine's state for Settings", async () => {

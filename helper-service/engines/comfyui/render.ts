@@ -93,14 +93,20 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
     m.video,
   );
   const seconds = (frames: number) => (frames / m.video.fps).toFixed(1);
-  const cf = m.conditioning?.frames ?? 0;
-  const extra = (sides.before ? cf : 0) + (sides.after ? cf : 0);
-  if (plan.model.windows.length > 1 || plan.model.frames + extra > m.video.frames.max) {
-    throw new TesseraError("E_DURATION", `${model.id} makes at most ${m.video.frames.max - extra} frames (${seconds(m.video.frames.max - extra)} s) in one clip; ${plan.model.frames} were needed.`, {
+  const frames = plan.model.frames;
+  const cond = m.conditioning;
+  const before = sides.before && cond ? cond.frames : 0;
+  const afterMin = sides.after && cond ? (cond.afterFrames ?? cond.frames) : 0;
+  if (plan.model.windows.length > 1 || before + frames + afterMin > m.video.frames.max) {
+    const most = m.video.frames.max - before - afterMin;
+    throw new TesseraError("E_DURATION", `${model.id} makes at most ${most} frames (${seconds(most)} s) in one clip; ${frames} were needed.`, {
       hint: "Ask for a shorter clip, or generate it in parts.",
     });
   }
-  const length = quantizeFrames(plan.model.frames + extra, m.video.frames);
+  // [footage before][the new frames][footage after]: the new frames sit exactly between the two, so a fill joins
+  // both sides without a jump; at the end, the footage after fills whatever the length rule adds.
+  const length = quantizeFrames(before + frames + afterMin, m.video.frames);
+  const after = cond?.afterAt === "end" && sides.after ? length - before - frames : afterMin;
   const folder = outputFolderOf(job);
   checkPathText(folder);
   await mkdir(folder, { recursive: true });
@@ -123,7 +129,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
       fps: m.video.fps,
       filenamePrefix: `tessera/${job.jobId.slice(0, 8)}`,
       ...(sides.before ? { before: `tessera/${job.jobId}-before.mp4` } : {}),
-      ...(sides.after ? { after: `tessera/${job.jobId}-after.mp4`, afterIndex: length - cf } : {}),
+      ...(sides.after ? { after: `tessera/${job.jobId}-after.mp4`, afterIndex: before + frames } : {}),
     };
     const problems = checkGraph(fillTemplate(template, values), objectInfo);
     if (problems.length > 0) throw new TesseraError("E_ENGINE_TEMPLATE", describeMissing(template, template.graph, problems, model.engine.name));
@@ -134,9 +140,10 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
       const source = request.conditioning?.[side];
       if (!source) continue;
       progress("source-decode", 0.02);
-      const frames: RgbFrame[] = await conditioningFrames(source, side === "before" ? "tail" : "head", model_, cf, request.fit, signal);
+      const count = side === "before" ? before : after;
+      const footage: RgbFrame[] = await conditioningFrames(source, side === "before" ? "tail" : "head", model_, count, request.fit, signal);
       const clip = join(temp, `${side}.mp4`);
-      await writeClip(frames, plan.model.fps, clip, signal);
+      await writeClip(footage, plan.model.fps, clip, signal);
       values[side] = await client.upload(await readFile(clip), `${job.jobId}-${side}.mp4`, signal);
     }
     const graph = fillTemplate(template, values);
@@ -194,12 +201,12 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
       },
     };
     encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
-    const sampler = new FrameSampler(plan.model.frames);
+    const sampler = new FrameSampler(frames);
     const writer = encoder;
-    await decodeClip(downloaded, model_, request.fit, { skip: sides.before ? cf : 0, count: plan.model.frames }, async (frame, index) => {
+    await decodeClip(downloaded, model_, request.fit, { skip: before, count: frames }, async (frame, index) => {
       sampler.offer(index, model_.width, model_.height, frame);
       await writer.write(frame);
-      progress("encode-video", 0.88 + 0.06 * (index / plan.model.frames));
+      progress("encode-video", 0.88 + 0.06 * (index / frames));
     }, signal);
     progress("encode-video", 0.94);
     await ctx.outputCheck.check({ frames: sampler.frames, request });

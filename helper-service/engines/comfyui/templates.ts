@@ -47,8 +47,21 @@ export const TemplateManifestSchema = z.object({
     frames: FrameGrammarSchema,
   }),
   defaults: z.object({ steps: z.number().int().positive(), guidance: z.number().positive() }),
-  /** Sides of footage this template is conditioned on, and how many model frames of each it takes. */
-  conditioning: z.object({ frames: z.number().int().min(1).max(64), before: z.boolean(), after: z.boolean() }).optional(),
+  /**
+   * Sides of footage this template is conditioned on. `frames`: model frames of the footage before, placed at the
+   * start. `afterFrames` of the footage after go either at the very end (`afterAt: "end"`, e.g. Wan's end_image:
+   * then as many as fill the length exactly) or at `afterIndex`, right after the new frames (`"index"`, e.g. an
+   * LTX-Video guide: one frame, since only a single-frame guide is placed at an exact index).
+   */
+  conditioning: z
+    .object({
+      frames: z.number().int().min(1).max(64),
+      before: z.boolean(),
+      after: z.boolean(),
+      afterFrames: z.number().int().min(1).max(64).optional(),
+      afterAt: z.enum(["end", "index"]).default("end"),
+    })
+    .optional(),
   inputs: z.object({
     prompt: z.array(Target).min(1),
     negativePrompt: Targets,
