@@ -138,6 +138,15 @@ export class ComfyClient {
     return this.json("/object_info", ObjectInfoSchema, { signal, timeoutMs: 60_000 });
   }
 
+  /**
+   * The node infos of just these classes (GET /object_info/{class} each, side by side): a server with many node
+   * packs answers the full /object_info with megabytes. A class the server lacks is simply absent.
+   */
+  async objectInfoFor(classes: Iterable<string>, signal?: AbortSignal): Promise<ObjectInfo> {
+    const parts = await Promise.all([...new Set(classes)].map((name) => this.json(`/object_info/${encodeURIComponent(name)}`, ObjectInfoSchema, { signal })));
+    return Object.assign({}, ...parts) as ObjectInfo;
+  }
+
   /** POST /prompt with our prompt_id and the socket's client_id (events go only to that socket). */
   async submit(graph: Graph, promptId: string, clientId: string, signal?: AbortSignal): Promise<{ promptId: string; nodeErrors: NodeErrors }> {
     const response = await this.request("/prompt", { method: "POST", json: { prompt: graph, prompt_id: promptId, client_id: clientId }, signal });

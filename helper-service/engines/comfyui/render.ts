@@ -116,7 +116,8 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
   let encoder: Encoder | undefined;
   try {
     progress("load", 0.01);
-    const [stats, objectInfo] = await Promise.all([client.systemStats(signal), client.objectInfo(signal)]);
+    const classes = Object.values(template.graph).map((node) => node.class_type);
+    const [stats, objectInfo] = await Promise.all([client.systemStats(signal), client.objectInfoFor(classes, signal)]);
     const values: TemplateValues = {
       prompt: request.prompt,
       negativePrompt: request.negativePrompt,

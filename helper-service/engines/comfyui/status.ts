@@ -33,7 +33,8 @@ export async function engineStatus(engine: ComfyEngine, templates: readonly Temp
   const base = { name: engine.name, kind: "comfyui" as const, url: engine.url };
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const [stats, info] = await Promise.all([client.systemStats(signal), client.objectInfo(signal)]);
+    const classes = templates.flatMap((t) => Object.values(t.graph).map((node) => node.class_type));
+    const [stats, info] = await Promise.all([client.systemStats(signal), client.objectInfoFor(classes, signal)]);
     const device = stats.devices[0];
     const vram = device?.vram_total ? `, ${((device.vram_free ?? 0) / GB).toFixed(1)} of ${(device.vram_total / GB).toFixed(1)} GB VRAM free` : "";
     const detail = `ComfyUI ${stats.system.comfyui_version ?? "(version unknown)"}, ${device ? device.name : "no GPU reported"}${vram}`;
