@@ -226,6 +226,19 @@ describe("a prompt on the server", () => {
     expect(seen.steps.length).toBeLessThan(4); // some events were lost while away: the end came from /history
   });
 
+  test("a job queued behind another on a busy server says so once, then runs", async () => {
+    fake.stepMs = 100;
+    const first = recordingHooks();
+    const second = recordingHooks();
+    const running = run(template("ltxv-t2v"), first.hooks);
+    while (first.seen.steps.length === 0) await new Promise((r) => setTimeout(r, 20));
+    const { result } = await run(template("wan21-t2v"), second.hooks);
+    await running;
+    expect(second.seen.notices).toEqual(["studio-gpu is busy: the job waits behind 1 other job in its queue."]);
+    expect(first.seen.notices).toEqual([]);
+    expect(result.files).toHaveLength(1);
+  });
+
   test("a server restart mid-job: the prompt is submitted once more and finishes", async () => {
     fake.stepMs = 150;
     const { seen, hooks } = recordingHooks();

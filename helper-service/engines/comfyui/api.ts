@@ -93,7 +93,13 @@ export type ExecutionError = z.infer<typeof ExecutionErrorSchema>;
 
 /** JSON text frames: `{type, data}`. Only the fields the job needs are typed; others pass. */
 export const WsMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("status"), data: z.looseObject({ sid: z.string().optional() }) }),
+  z.object({
+    type: z.literal("status"),
+    data: z.looseObject({
+      sid: z.string().optional(),
+      status: z.looseObject({ exec_info: z.looseObject({ queue_remaining: z.number().int().min(0) }) }).optional(),
+    }),
+  }),
   z.object({ type: z.literal("execution_start"), data: z.looseObject({ prompt_id: z.string() }) }),
   z.object({ type: z.literal("execution_cached"), data: z.looseObject({ prompt_id: z.string(), nodes: z.array(z.union([z.string(), z.number()])) }) }),
   z.object({ type: z.literal("executing"), data: z.looseObject({ prompt_id: z.string().optional(), node: z.union([z.string(), z.number()]).nullable() }) }),

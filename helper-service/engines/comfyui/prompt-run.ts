@@ -99,6 +99,8 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
   try {
     return await new Promise<PromptResult>((resolve, reject) => {
       let settled = false;
+      let started = false;
+      let queueNoticed = false;
       const finish = (result: PromptResult | Error): void => {
         // after a cancel only the cancel ends the job (the server's "interrupted" may arrive first)
         if (settled || (hooks.signal.aborted && !(result instanceof TesseraError && result.code === "E_CANCELLED"))) return;
@@ -128,6 +130,18 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
         const message = parsed.data;
         if ("prompt_id" in message.data && message.data.prompt_id !== undefined && message.data.prompt_id !== promptId) return;
         switch (message.type) {
+          case "status": {
+            // a shared GPU box: say once that the job waits behind others (pending + running, ours included)
+            const remaining = message.data.status?.exec_info.queue_remaining ?? 0;
+            if (!started && !queueNoticed && remaining > 1) {
+              queueNoticed = true;
+              hooks.onNotice(`${name} is busy: the job waits behind ${remaining - 1} other job${remaining > 2 ? "s" : ""} in its queue.`);
+            }
+            break;
+          }
+          case "execution_start":
+            started = true;
+            break;
           case "executing":
             if (message.data.node === null) {
               if (message.data.prompt_id === promptId) fromHistory().catch((e: unknown) => finish(e as Error));
