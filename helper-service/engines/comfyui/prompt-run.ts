@@ -28,6 +28,7 @@ export interface PromptResult {
 
 /** How long a dropped socket may take to come back before the job fails. */
 const RECONNECT_WINDOW_MS = 20_000;
+const PING_EVERY_MS = 15_000;
 const VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|webm|mkv)$/i;
 
 /** The saved files of the output node (core savers list them as `images`, VideoHelperSuite as `gifs`). */
@@ -169,7 +170,17 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
           if (preview && (preview.promptId === undefined || preview.promptId === promptId)) hooks.onPreview(preview);
         });
         socket.on("error", () => undefined);
+        // a connection that died without a close (a sleeping laptop, a dropped VPN) is found by its missing pong
+        let alive = true;
+        socket.on("pong", () => (alive = true));
+        const heartbeat = setInterval(() => {
+          if (!alive) return socket.terminate();
+          alive = false;
+          socket.ping();
+        }, PING_EVERY_MS);
+        heartbeat.unref();
         socket.once("close", () => {
+          clearInterval(heartbeat);
           if (!settled) void reconnect();
         });
       };
@@ -221,7 +232,7 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
       submit().catch((error: unknown) => finish(error as Error));
     });
   } finally {
-    ws.removeAllListeners("close");
+    // settled by now, so its close handler only stops the heartbeat
     ws.close();
   }
 }
