@@ -5,15 +5,13 @@
  * /queue. It renders a real H.264 file with ffmpeg for each prompt, and can be told to fail in the ways a real
  * server does.
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, normalize, resolve, sep } from "node:path";
-import sharp from "sharp";
+import { basename, join, normalize, resolve, sep } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import { locateMediaTools } from "../../../helper-service/media/binaries.js";
+import { previewFrame, renderSaved } from "./media.js";
 import { DEFAULT_MODELS, objectInfo, type ModelFolders } from "./object-info.js";
 import { validatePrompt } from "./validate.js";
 
@@ -72,7 +70,6 @@ export class FakeComfyUI {
   private counter = 0;
   private number = 0;
   private epoch = 0;
-  private preview: Buffer | null = null;
 
   private constructor(private readonly options: FakeOptions) {
     this.stepMs = options.stepMs ?? 20;
@@ -188,20 +185,7 @@ export class FakeComfyUI {
 
   private async sendPreview(job: Job, node: string): Promise<void> {
     const socket = job.clientId ? this.sockets.get(job.clientId) : undefined;
-    if (!socket) return;
-    this.preview ??= await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 90, b: 40 } } }).jpeg().toBuffer();
-    if (socket.metadata) {
-      const meta = Buffer.from(JSON.stringify({ node_id: node, prompt_id: job.promptId, display_node_id: node, parent_node_id: null, real_node_id: node, image_type: "image/jpeg" }));
-      const header = Buffer.alloc(8);
-      header.writeUInt32BE(4, 0);
-      header.writeUInt32BE(meta.length, 4);
-      socket.ws.send(Buffer.concat([header, meta, this.preview]));
-    } else {
-      const header = Buffer.alloc(8);
-      header.writeUInt32BE(1, 0);
-      header.writeUInt32BE(1, 4);
-      socket.ws.send(Buffer.concat([header, this.preview]));
-    }
+    if (socket) socket.ws.send(await previewFrame(socket.metadata, job.promptId, node));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -273,7 +257,7 @@ export class FakeComfyUI {
           await this.sendPreview(job, id);
         }
         if (node.class_type === "SaveVideo") {
-          const saved = await this.render(job, node.inputs);
+          const saved = await renderSaved(job.graph, String(node.inputs.filename_prefix ?? "ComfyUI"), join(this.root, "output"), ++this.counter, this.fault === "non-video");
           if (this.epoch !== epoch) return;
           outputs[id] = { images: [saved], animated: [true] };
           this.send(job.clientId, "executed", { node: id, display_node: id, output: outputs[id], prompt_id: job.promptId });
@@ -302,39 +286,6 @@ export class FakeComfyUI {
       if (typeof node.inputs.steps === "number") return node.inputs.steps;
     }
     return 10;
-  }
-
-  /** The video a SaveVideo node writes: size and length from the latent node, fps from CreateVideo. */
-  private async render(job: Job, inputs: Record<string, unknown>): Promise<Json> {
-    const find = (key: string): number | undefined => {
-      for (const node of Object.values(job.graph)) if (typeof node.inputs[key] === "number" && "height" in node.inputs) return node.inputs[key] as number;
-      return undefined;
-    };
-    const width = find("width") ?? 768;
-    const height = find("height") ?? 512;
-    const length = find("length") ?? 97;
-    const fps = Object.values(job.graph).find((n) => n.class_type === "CreateVideo")?.inputs.fps as number | undefined;
-    const prefix = String(inputs.filename_prefix ?? "ComfyUI");
-    const subfolder = dirname(prefix) === "." ? "" : dirname(prefix);
-    const folder = join(this.root, "output", subfolder);
-    mkdirSync(folder, { recursive: true });
-    this.counter++;
-    const ext = this.fault === "non-video" ? "png" : "mp4";
-    const filename = `${basename(prefix)}_${String(this.counter).padStart(5, "0")}_.${ext}`;
-    const out = join(folder, filename);
-    const seed = Number(Object.values(job.graph).find((n) => "noise_seed" in n.inputs || "seed" in n.inputs)?.inputs.noise_seed ?? 0);
-    const hue = seed % 360;
-    const args =
-      ext === "png"
-        ? ["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}`, "-frames:v", "1", out]
-        : ["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${fps ?? 24}`, "-vf", `hue=h=${hue}`, "-frames:v", String(length), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out];
-    await new Promise<void>((res, rej) => {
-      const child = spawn(locateMediaTools().ffmpeg.path, ["-y", "-v", "error", ...args], { stdio: ["ignore", "ignore", "pipe"] });
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("exit", (code) => (code === 0 ? res() : rej(new Error(`ffmpeg: ${err}`))));
-    });
-    return { filename, subfolder, type: "output" };
   }
 
   // ---------------------------------------------------------------------------------------------------------
