@@ -2,6 +2,8 @@
  * The real generator: model packages from the registry (the folders the helper was started with, then the user's
  * models folder), the inference pipeline and the media encoder, glued by renderJob. Packages stay loaded between
  * jobs so the second job starts warm; `info()` opens the default model once to learn which device really runs.
+ * Models of engine servers (ids "ENGINE/MODEL", from DATA_DIR/engines.json) are listed after the packages, so a
+ * package stays the default, and their jobs go to that engine (helper-service/engines/).
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
