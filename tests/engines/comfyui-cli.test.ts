@@ -84,6 +84,10 @@ test("generate makes a clip on the engine, conformed to the sequence, with a rec
     device: "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync via studio-gpu",
     engine: { kind: "comfyui", name: "studio-gpu", server: fake.url, template: "ltxv-t2v", modelFiles: ["checkpoints/ltx-video-2b-v0.9.5.safetensors", "text_encoders/t5xxl_fp16.safetensors"] },
   });
+  // the engine's token is in engines.json only: not in the logs, the audit log, the history database or the file
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  const holding = [...files(dataDir), file].filter((f) => readFileSync(f).includes("engine-secret"));
+  expect(holding).toEqual([join(dataDir, "engines.json")]);
 });
 
 test("history --rerun sends the same graph to the same engine, so the clip is made again", async () => {
