@@ -106,7 +106,7 @@ engines
   .argument("<kind>", "comfyui")
   .argument("<url>", "the server's address (http or https)")
   .option("--name <name>", "name in model ids, e.g. studio-gpu (default: from the host)")
-  .option("--token <token>", "bearer token for a server behind an authenticating proxy (stored mode 0600)")
+  .option("--token <token>", "bearer token for a server behind an authenticating proxy (stored mode 0600); - reads it from stdin")
   .addOption(dataDirOption())
   .action(async (kind: string, url: string, options, command: Command) => {
     const { addEngineCommand } = await import("./cli/engines.js");

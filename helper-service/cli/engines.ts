@@ -29,15 +29,24 @@ export async function addEngineCommand(kind: string, url: string, options: { nam
   const parsedUrl = EngineUrlSchema.safeParse(url);
   if (!parsedUrl.success) throw usage(parsedUrl.error.issues[0]?.message ?? `"${url}" is not an address`);
   const dataDir = await dataDirOf(options.dataDir);
+  // `--token -` reads it from stdin, keeping it out of the shell history and the process list
+  const token = options.token === "-" ? (await readStdin()).trim() : options.token;
+  if (options.token === "-" && !token) throw usage("--token -: no token came on stdin.");
   const engine = addEngine(dataDir, {
     kind: "comfyui",
     name: options.name ?? defaultEngineName(parsedUrl.data),
     url: parsedUrl.data,
-    ...(options.token ? { token: options.token } : {}),
+    ...(token ? { token } : {}),
   });
   process.stdout.write(`added ${describeEngine(engine)}\n`);
   const status = (await allEngineStatuses(dataDir)).find((s) => s.name === engine.name);
   if (status) printStatus(status);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function removeEngineCommand(name: string, options: { dataDir?: string }): Promise<void> {

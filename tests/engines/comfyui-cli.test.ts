@@ -3,7 +3,7 @@
  * engines add / list, models, doctor, generate and extend (files checked with ffprobe, the record naming the
  * engine), Ctrl-C, a server killed mid-job, a template that does not fit, a server that is not there.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTemplates } from "../../helper-service/engines/comfyui/templates.js";
@@ -48,6 +48,20 @@ test("engines add stores the server with its token private, and lists its state,
   // the helper's own token never goes to the engine
   const helperToken = existsSync(join(dataDir, "token")) ? readFileSync(join(dataDir, "token"), "utf8").trim() : "no-token";
   expect(JSON.stringify(fake.requests.map((r) => r.headers))).not.toContain(helperToken);
+});
+
+test("engines add --token - reads the token from stdin, so it stays out of the shell history", async () => {
+  const dir = tempDir();
+  // not spawnSync: the fake server in this process must keep answering
+  const child = spawn(process.execPath, [BIN, "engines", "add", "comfyui", fake.url, "--name", "piped", "--token", "-", "--data-dir", dir], { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stdin.end("engine-secret\n");
+  const status = await new Promise<number | null>((r) => child.on("exit", r));
+  const result = { status, stdout };
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/added piped \(comfyui at .*, with a token\)\npiped {2}comfyui .* reachable/);
+  expect(JSON.parse(readFileSync(join(dir, "engines.json"), "utf8")).engines[0].token).toBe("engine-secret");
 });
 
 test("models lists the engine's models with capabilities and length rules next to the packages", async () => {

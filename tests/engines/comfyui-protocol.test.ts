@@ -4,6 +4,7 @@
  * downloads with no partial file) and the prompt runner's events, faults and cancel.
  */
 import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ObjectInfo } from "../../helper-service/engines/comfyui/api.js";
@@ -12,6 +13,7 @@ import { ComfyClient } from "../../helper-service/engines/comfyui/client.js";
 import { checkGraph, comboOptions } from "../../helper-service/engines/comfyui/object-info.js";
 import { pickVideo, runPrompt, type PromptHooks } from "../../helper-service/engines/comfyui/prompt-run.js";
 import { fillTemplate, loadTemplates, type Template, type TemplateValues } from "../../helper-service/engines/comfyui/templates.js";
+import { engineStatus } from "../../helper-service/engines/comfyui/status.js";
 import { ComfyEngineSchema, type ComfyEngine } from "../../helper-service/engines/config.js";
 import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
@@ -125,6 +127,20 @@ describe("client security", () => {
   test("a redirect to another host is refused", async () => {
     fake.redirectTo = "http://evil.example:8188/system_stats";
     await expect(new ComfyClient(engineFor(fake)).systemStats()).rejects.toThrow(/redirected \/system_stats to another host \(http:\/\/evil\.example:8188\)/);
+  });
+
+  test("a server that accepts but never answers is reported as not answering in time, not as a cancel", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const engine = ComfyEngineSchema.parse({ kind: "comfyui", name: "mute", url: `http://127.0.0.1:${port}` });
+      const status = await engineStatus(engine, templates, 300);
+      expect(status).toMatchObject({ reachable: false, detail: expect.stringContaining("mute at http://127.0.0.1:") });
+      expect(status.detail).toContain("no answer in time");
+    } finally {
+      silent.close();
+    }
   });
 
   test("an unreachable server is one clear error naming it", async () => {

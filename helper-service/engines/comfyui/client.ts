@@ -87,8 +87,10 @@ export class ComfyClient {
           signal,
         });
       } catch (error) {
-        if (options.signal?.aborted) throw new TesseraError("E_CANCELLED");
-        const reason = timeout.aborted ? "no answer in time" : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
+        // a caller's own time limit (AbortSignal.timeout) is the server not answering, not a cancel
+        const timedOut = timeout.aborted || (options.signal?.reason as Error | undefined)?.name === "TimeoutError";
+        if (options.signal?.aborted && !timedOut) throw new TesseraError("E_CANCELLED");
+        const reason = timedOut ? "no answer in time" : ((error as Error & { cause?: Error }).cause?.message ?? (error as Error).message);
         throw new TesseraError("E_ENGINE_UNREACHABLE", `${this.engine.name} at ${this.origin}: ${reason}.`);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
