@@ -48,6 +48,8 @@ export const ComfyEngineSchema = z.object({
   token: z.string().min(1).max(4096).optional(),
   /** Largest output file accepted from the server. */
   maxDownloadBytes: z.number().int().positive().default(2 * 1024 ** 3),
+  /** A running job with no word from the server for this long is stopped there (a stuck server). */
+  stallSeconds: z.number().int().positive().default(600),
   /** Extra template folders (API-format workflow + manifest per folder). */
   templateDirs: z.array(z.string()).default([]),
 });

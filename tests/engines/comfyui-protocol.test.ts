@@ -234,6 +234,18 @@ describe("a prompt on the server", () => {
     process.stdout.write(`cancel: job ended after ${returned} ms, server stopped after ${stopped} ms (steps of ${fake.stepMs} ms)\n`);
   });
 
+  test("a running prompt that stops making progress is stopped on the server with a clear error", async () => {
+    fake.fault = "hang";
+    const { hooks } = recordingHooks();
+    const t0 = Date.now();
+    await expect(run(template("wan21-t2v"), hooks, engineFor(fake, { stallSeconds: 1 }))).rejects.toMatchObject({
+      code: "E_ENGINE_FAILED",
+      message: "The engine server could not make the clip. studio-gpu: no progress from the server for 1 s; the job was stopped there.",
+    });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(fake.requests.at(-1)?.path).toMatch(/^\/(interrupt|queue)$/);
+  });
+
   test("a dropped socket is reopened and the job still finishes", async () => {
     fake.fault = "drop-ws";
     const { seen, hooks } = recordingHooks();

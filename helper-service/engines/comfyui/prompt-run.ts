@@ -102,10 +102,24 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
       let settled = false;
       let started = false;
       let queueNoticed = false;
+      // a running prompt that says nothing for stallSeconds is stuck: stop it there and say so (waiting in the
+      // queue behind others does not count)
+      let lastWord = Date.now();
+      const stallMs = client.engine.stallSeconds * 1000;
+      const watchdog = setInterval(() => {
+        if (!started || settled || Date.now() - lastWord < stallMs) return;
+        const stalled = new TesseraError("E_ENGINE_FAILED", `${name}: no progress from the server for ${client.engine.stallSeconds} s; the job was stopped there.`, {
+          hint: "The server may be stuck (see its console), or the job needs longer: raise stallSeconds for this engine in engines.json.",
+        });
+        const stop = (): void => finish(stalled);
+        client.cancel(promptId).then(stop, stop);
+      }, Math.min(5000, stallMs / 4));
+      watchdog.unref();
       const finish = (result: PromptResult | Error): void => {
         // after a cancel only the cancel ends the job (the server's "interrupted" may arrive first)
         if (settled || (hooks.signal.aborted && !(result instanceof TesseraError && result.code === "E_CANCELLED"))) return;
         settled = true;
+        clearInterval(watchdog);
         hooks.signal.removeEventListener("abort", onAbort);
         if (result instanceof Error) reject(result);
         else resolve(result);
@@ -130,6 +144,7 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
         if (!parsed.success) return; // other message types (progress_state, crystools...) are not ours to read
         const message = parsed.data;
         if ("prompt_id" in message.data && message.data.prompt_id !== undefined && message.data.prompt_id !== promptId) return;
+        if (message.type !== "status") lastWord = Date.now();
         switch (message.type) {
           case "status": {
             // a shared GPU box: say once that the job waits behind others (pending + running, ours included)
@@ -142,6 +157,7 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
           }
           case "execution_start":
             started = true;
+            lastWord = Date.now();
             break;
           case "executing":
             if (message.data.node === null) {
@@ -166,6 +182,7 @@ export async function runPrompt(client: ComfyClient, graph: Graph, outputNode: s
         socket.on("message", (data: WebSocket.RawData, binary: boolean) => {
           const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
           if (!binary) return onText(bytes.toString("utf8"));
+          lastWord = Date.now();
           const preview = parseBinaryFrame(bytes);
           if (preview && (preview.promptId === undefined || preview.promptId === promptId)) hooks.onPreview(preview);
         });
