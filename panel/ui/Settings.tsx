@@ -87,13 +87,11 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
             {state.engines.map((e) => (
               <li key={e.name} aria-label={`Engine ${e.name}`}>
                 <strong>{e.name}</strong> {e.reachable ? "reachable" : "unreachable"} · {e.detail}
-                {e.templates
-                  .filter((t) => !t.ready)
-                  .map((t) => (
-                    <p key={t.id} className="hint">
-                      {t.id} is missing: {t.missing.join("; ")}
-                    </p>
-                  ))}
+                {e.templates.map((t) => (
+                  <p key={t.id} className="hint">
+                    {t.ready ? `${t.id}: ready (${t.model})` : `${t.id} is missing: ${t.missing.join("; ")}`}
+                  </p>
+                ))}
               </li>
             ))}
           </ul>

@@ -96,6 +96,7 @@ if (reason) {
       await page.getByRole("tab", { name: "Settings" }).click();
       const engine = page.getByRole("listitem", { name: "Engine studio-gpu" });
       await engine.getByText(/reachable · ComfyUI 0\.3\.64, cuda:0 NVIDIA GeForce RTX 4090/).waitFor({ timeout: 15_000 });
+      await engine.getByText("wan21-flf: ready (studio-gpu/wan-2.1)").waitFor();
       await screenshot(page, "engine-settings");
     }, 60_000);
   });
