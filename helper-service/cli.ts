@@ -1,5 +1,6 @@
 /**
- * The `tessera` command: serve | generate | extend | models [install] | history | pair | doctor | service.
+ * The `tessera` command: serve | generate | extend | models [install] | engines [add|remove] | history | pair |
+ * doctor | service.
  * Exit codes: 0 only when the command did all it was asked (for generate/extend: a complete file), 2 for bad
  * input (unknown option, bad value, refused prompt or path), 1 for everything else.
  */
@@ -91,6 +92,36 @@ models
   .action(async (source: string, options, command: Command) => {
     const { installCommand } = await import("./cli/models.js");
     await installCommand(source, { ...command.parent?.opts(), ...options });
+  });
+
+const engines = program
+  .command("engines")
+  .description("list engine servers (ComfyUI) with their state")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    const { enginesCommand } = await import("./cli/engines.js");
+    await enginesCommand(options);
+  });
+engines
+  .command("add")
+  .description("add an engine server: engines add comfyui http://HOST:8188")
+  .argument("<kind>", "comfyui")
+  .argument("<url>", "the server's address (http or https)")
+  .option("--name <name>", "name in model ids, e.g. studio-gpu (default: from the host)")
+  .option("--token <token>", "bearer token for a server behind an authenticating proxy (stored mode 0600); - reads it from stdin")
+  .addOption(dataDirOption())
+  .action(async (kind: string, url: string, options, command: Command) => {
+    const { addEngineCommand } = await import("./cli/engines.js");
+    await addEngineCommand(kind, url, { ...command.parent?.opts(), ...options });
+  });
+engines
+  .command("remove")
+  .description("remove an engine server")
+  .argument("<name>", "the engine's name")
+  .addOption(dataDirOption())
+  .action(async (name: string, options, command: Command) => {
+    const { removeEngineCommand } = await import("./cli/engines.js");
+    await removeEngineCommand(name, { ...command.parent?.opts(), ...options });
   });
 
 program

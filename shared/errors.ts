@@ -118,6 +118,19 @@ export const ERRORS = {
     message: "The device ran out of memory.",
     hint: "Try the smaller size or shorter window suggested in the details.",
   },
+  // Engines (a ComfyUI server)
+  E_ENGINE_UNREACHABLE: {
+    message: "The engine server could not be reached.",
+    hint: "Check that the server runs and the address is right (`tessera engines`); `tessera doctor` tests it.",
+  },
+  E_ENGINE_TEMPLATE: {
+    message: "The workflow template does not fit the engine server.",
+    hint: "Install the missing nodes or model files named in the details on the server, or pick another model; `tessera doctor` lists what is missing.",
+  },
+  E_ENGINE_FAILED: {
+    message: "The engine server could not make the clip.",
+    hint: "The details quote the server's error; check the server's console, then try again.",
+  },
   // Safety
   E_POLICY: {
     message: "The prompt was refused by the content policy.",

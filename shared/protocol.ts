@@ -134,6 +134,17 @@ export const GenerationRecordSchema = z.object({
   conditioning: z.string().nullable(),
   digitalSourceType: z.literal("trainedAlgorithmicMedia"),
   createdAt: z.iso.datetime(),
+  /** Set when an engine server made the frames: which server ran which template on which model files. */
+  engine: z
+    .object({
+      kind: z.string(),
+      name: z.string(),
+      server: z.string(),
+      template: z.string(),
+      modelFiles: z.array(z.string()),
+      promptId: z.string(),
+    })
+    .optional(),
 });
 export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
 
@@ -168,6 +179,9 @@ export const ModelInfoSchema = z.object({
     fill: z.boolean(),
     conditionFrames: Int,
   }),
+  /** The engine that runs the model when it is not the built-in one ("studio-gpu"), and its display name. */
+  engine: z.string().optional(),
+  name: z.string().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
@@ -301,6 +315,17 @@ export const ModelsResultSchema = z.object({
   requestId: RequestId,
   models: z.array(ModelInfoSchema),
 });
+/** An engine server's state as the helper sees it (Settings shows it): reachable, GPU, templates ready or missing what. */
+export const EngineStateSchema = z.object({
+  name: z.string(),
+  kind: z.literal("comfyui"),
+  url: z.string(),
+  reachable: z.boolean(),
+  detail: z.string(),
+  templates: z.array(z.object({ id: z.string(), model: z.string(), ready: z.boolean(), missing: z.array(z.string()) })),
+});
+export type EngineState = z.infer<typeof EngineStateSchema>;
+
 export const SystemResultSchema = z.object({
   type: z.literal("system.result"),
   requestId: RequestId,
@@ -309,6 +334,7 @@ export const SystemResultSchema = z.object({
   threads: Int.min(1),
   platform: z.string(),
   queueLength: Int.min(0),
+  engines: z.array(EngineStateSchema).optional(),
 });
 /** Something the user should see that is not an error, e.g. a fallback from the GPU to the CPU. */
 export const NoticeSchema = z.object({

@@ -13,7 +13,16 @@ import { generate } from "../inference/pipeline.js";
 import type { ModelPackage } from "../inference/package.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
 import type { RgbFrame } from "../inference/frames.js";
-import { checkPathText, conformPlan, createEncoder, readRenderedFrames, readSourceFrames, type Encoder } from "../media/index.js";
+import {
+  checkPathText,
+  conformPlan,
+  createEncoder,
+  readRenderedFrames,
+  readSourceFrames,
+  type ConformPlan,
+  type EncodeResult,
+  type Encoder,
+} from "../media/index.js";
 import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
 import type { RenderHooks, RenderJob } from "./generator.js";
 import { finalPathOf, outputFolderOf } from "./output-files.js";
@@ -32,7 +41,7 @@ export interface RenderContext {
 const INFERENCE_START = 0.02;
 const INFERENCE_END = 0.92;
 
-async function conditioningFrames(
+export async function conditioningFrames(
   source: ConditioningSource,
   at: "tail" | "head",
   model: { fps: Rational; width: number; height: number },
@@ -48,6 +57,48 @@ async function conditioningFrames(
   return read.frames.map((data) => ({ width: read.width, height: read.height, data }));
 }
 
+/** The encoder for a job's file: model frames in (at `source` fps and size), the sequence's frames out. */
+export function jobEncoder(
+  job: RenderJob,
+  plan: ConformPlan,
+  record: GenerationRecord,
+  dataDir: string,
+  signal: AbortSignal,
+): Promise<Encoder> {
+  const { request } = job;
+  return createEncoder({
+    format: request.output.format,
+    out: finalPathOf(job),
+    fps: request.fps,
+    width: request.width,
+    height: request.height,
+    frames: plan.output.frames,
+    source: { fps: plan.model.fps, width: plan.model.width, height: plan.model.height },
+    fit: request.fit,
+    retime: request.retime,
+    record,
+    outputRoots: [outputFolderOf(job), dataDir],
+    // The CLI's --out names the file outright; panel jobs get unique names.
+    overwrite: "file" in job.output,
+    signal,
+  });
+}
+
+/** What a job returns once its file is published. */
+export function jobOutputOf(result: EncodeResult, plan: ConformPlan, record: GenerationRecord): JobOutput {
+  return {
+    path: result.path,
+    frames: result.frames,
+    fps: result.fps,
+    width: result.width,
+    height: result.height,
+    handles: plan.output.handles,
+    durationTicks: result.durationTicks,
+    sha256: result.sha256,
+    record,
+  };
+}
+
 export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: RenderHooks): Promise<JobOutput> {
   const { request } = job;
   const m = ctx.pkg.manifest;
@@ -60,7 +111,6 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     m.video,
   );
   const model = plan.model;
-  const finalPath = finalPathOf(job);
   const folder = outputFolderOf(job);
   checkPathText(folder);
   await mkdir(folder, { recursive: true });
@@ -98,22 +148,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   try {
     const runtime = await ctx.pkg.runtime({ device: "auto", threads: ctx.threads });
     record.device = DEVICE_LABELS[runtime.device];
-    encoder = await createEncoder({
-      format: request.output.format,
-      out: finalPath,
-      fps: request.fps,
-      width: request.width,
-      height: request.height,
-      frames: plan.output.frames,
-      source: { fps: model.fps, width: model.width, height: model.height },
-      fit: request.fit,
-      retime: request.retime,
-      record,
-      outputRoots: [folder, ctx.dataDir],
-      // The CLI's --out names the file outright; panel jobs get unique names.
-      overwrite: "file" in job.output,
-      signal,
-    });
+    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
     const sampler = new FrameSampler(model.frames);
     const encoderRef = encoder;
     // Frames may arrive out of clip order (a long head extension is made backward): write them in order.
@@ -159,17 +194,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     progress("finalize", 0.97);
     const result = await encoder.finish();
     progress("finalize", 1);
-    return {
-      path: result.path,
-      frames: result.frames,
-      fps: result.fps,
-      width: result.width,
-      height: result.height,
-      handles: plan.output.handles,
-      durationTicks: result.durationTicks,
-      sha256: result.sha256,
-      record,
-    };
+    return jobOutputOf(result, plan, record);
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");

@@ -3,7 +3,7 @@
  * form, the queue and the history. Components read `getState()` and call the actions; everything that talks to
  * the helper or the host happens here or in the workflows.
  */
-import type { HistoryItem, ModelInfo } from "../../shared/protocol.js";
+import type { EngineState, HistoryItem, ModelInfo } from "../../shared/protocol.js";
 import type { ConnectionState } from "../client/connection-state.js";
 import type { HelperConnection, JobEvent, Preview } from "../client/connection.js";
 import { HelperError } from "../client/errors.js";
@@ -50,6 +50,8 @@ export interface PanelState {
   busy: boolean;
   message: Message | null;
   history: { text: string; items: HistoryItem[]; loading: boolean; error: string | null };
+  /** Engine servers (ComfyUI) as the helper last reported them; null until Settings asks. */
+  engines: EngineState[] | null;
 }
 
 export type Workflow = "broll" | "replace" | "extend" | "fill";
@@ -91,6 +93,7 @@ export class PanelModel extends Store<PanelState> {
       busy: false,
       message: null,
       history: { text: "", items: [], loading: false, error: null },
+      engines: null,
     });
     ({ connection: this.connection, store: this.store } = options);
     this.host = loggedHost(options.host, (text) => this.log.add("host", text));
@@ -138,6 +141,12 @@ export class PanelModel extends Store<PanelState> {
 
   submitPairingCode(code: string): Promise<void> {
     return this.connection.submitPairingCode(code);
+  }
+
+  /** Asks the helper for its engine servers' state (Settings shows it). */
+  async refreshEngines(): Promise<void> {
+    const system = await this.connection.systemInfo().catch(() => null);
+    if (system) this.update({ engines: system.engines ?? [] });
   }
 
   forgetPairing(): Promise<void> {

@@ -127,7 +127,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
         ) : (
           <Choice
             name="Model"
-            options={state.models.map((m) => ({ value: m.id, label: `${m.id} ${m.version}` }))}
+            options={state.models.map((m) => ({ value: m.id, label: `${m.name ?? m.id} ${m.version}` }))}
             value={current?.id ?? ""}
             onChange={(modelId) => model.setForm({ modelId })}
           />

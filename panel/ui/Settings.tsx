@@ -1,3 +1,4 @@
+import { useEffect } from "react";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import type { Settings as SettingsValues } from "../model/settings.js";
 import { Choice, type ChoiceOption } from "./Choice.js";
@@ -20,6 +21,10 @@ const NO_TRACK: ChoiceOption<SettingsValues["whenNoTrackFree"]>[] = [
 export function Settings({ model, state }: { model: PanelModel; state: PanelState }) {
   const { settings } = state;
   const set = (patch: Partial<SettingsValues>) => model.setSettings(patch);
+  const connected = state.connection.kind === "connected";
+  useEffect(() => {
+    if (connected) void model.refreshEngines();
+  }, [model, connected]);
   return (
     <section className="settings" aria-label="Settings">
       <div className="field">
@@ -78,6 +83,27 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
         </button>
         <p className="hint">Saves the panel's recent connection, job and Premiere lines to a file, to send with the output of tessera doctor.</p>
         {state.message && <p className={`message message--${state.message.tone}`}>{state.message.text}</p>}
+      </div>
+      <div className="field" role="group" aria-label="Engines">
+        <span className="label">Engines</span>
+        {state.engines === null || state.engines.length === 0 ? (
+          <p className="hint">
+            {state.engines === null ? "Checking…" : "Only the built-in engine. Add a ComfyUI server with `tessera engines add comfyui URL`."}
+          </p>
+        ) : (
+          <ul className="engines">
+            {state.engines.map((e) => (
+              <li key={e.name} aria-label={`Engine ${e.name}`}>
+                <strong>{e.name}</strong> {e.reachable ? "reachable" : "unreachable"} · {e.detail}
+                {e.templates.map((t) => (
+                  <p key={t.id} className="hint">
+                    {t.ready ? `${t.id}: ready (${t.model})` : `${t.id} is missing: ${t.missing.join("; ")}`}
+                  </p>
+                ))}
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
       <p className="hint about">
         {state.helperVersion ? `Helper ${state.helperVersion} · ${state.device ?? ""}` : "Helper not connected."}
