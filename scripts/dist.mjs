@@ -175,6 +175,9 @@ async function buildPlatform(key, built, out) {
   cpSync(built.helper, join(app, "dist", "helper"), { recursive: true });
   cpSync(built.harness, join(app, "dist", "harness"), { recursive: true });
   cpSync(join(root, "models", "reference"), join(app, "models", "reference"), { recursive: true });
+  // the bundled helper reads the ComfyUI workflow templates from beside dist/, where they sit in a checkout
+  const templates = join("helper-service", "engines", "comfyui", "templates");
+  cpSync(join(root, templates), join(app, templates), { recursive: true });
   // the panel that speaks this helper's protocol rides along: one download installs both
   cpSync(built.ccx, join(top, "tessera.ccx"));
   const launchers = writeLaunchers(top, platform, pkg.version);

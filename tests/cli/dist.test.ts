@@ -107,6 +107,7 @@ describeOnLinux("the Linux archive", () => {
     expect(readdirSync(join(folder, "app/node_modules/onnxruntime-node/bin/napi-v6"))).toEqual(["linux"]);
     expect(existsSync(join(folder, "app/node_modules/better-sqlite3"))).toBe(false);
     expect(existsSync(join(folder, "app/models/reference/model.json"))).toBe(true);
+    expect(existsSync(join(folder, "app/helper-service/engines/comfyui/templates/ltxv-t2v/workflow.json"))).toBe(true);
     expect(execFileSync(join(folder, "tessera"), ["--version"], { encoding: "utf8", env: { PATH: "/nonexistent" } })).toMatch(
       /^tessera 0\.1\.0 · panel protocol 1 · Node 2[24]\.\d+\.\d+\n$/,
     );
