@@ -11,12 +11,13 @@
  * - Frames for conditioning come from the layer's source file (renderFrames answers null), as in the harness.
  * - Every placement is read back: a layer's in/out cannot pass the ends of its footage, and a clamp would otherwise
  *   go unnoticed.
+ * - The panel's log is saved through After Effects' own save dialog, written by host.jsx.
  */
 import { parseFrameRate, TICKS_PER_SECOND, framesToTicks, secondsToFrames, ticksToSeconds, ticksToFrames, type FrameRate } from "../../shared/time.js";
 import { z } from "zod";
 import type { GenerationRecord } from "../../shared/protocol.js";
 import { AfterEffectsError, type JsxBridge } from "./aftereffects/bridge.js";
-import { FootageSchema, PlacedSchema, StateSchema, type AeComp, type AeLayer, type AeState, type EditArgs } from "./aftereffects/schemas.js";
+import { FootageSchema, PlacedSchema, SavedSchema, StateSchema, type AeComp, type AeLayer, type AeState, type EditArgs } from "./aftereffects/schemas.js";
 import { choosePosition, packTracks, trackOf, type Span } from "./aftereffects/tracks.js";
 import {
   HostError,
@@ -241,6 +242,15 @@ export class AfterEffectsHost implements EditorHost {
       );
     }
     return clip;
+  }
+
+  /**
+   * Settings > Export log: After Effects' save dialog (ExtendScript's File.saveDlg) picks the place and host.jsx
+   * writes the file, since a CEP panel without Node.js cannot write files itself.
+   */
+  async saveLog(name: string, text: string): Promise<string | null> {
+    const { path } = await this.bridge.call("saveText", { name, text }, SavedSchema);
+    return path;
   }
 
   /**

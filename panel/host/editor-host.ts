@@ -105,8 +105,8 @@ export interface EditorHost {
   /** Called when the sequence, selection or playhead may have changed; hosts without events return a no-op. */
   subscribe(listener: () => void): () => void;
   /**
-   * Saves the panel's log as a text file where the user can find it (Premiere: a save dialog), and returns where it
-   * went; null when the user cancelled. Hosts that cannot write files leave it out.
+   * Saves the panel's log as a text file where the user can find it (a save dialog in Premiere and After Effects),
+   * and returns where it went; null when the user cancelled. Hosts that cannot write files leave it out.
    */
   saveLog?(name: string, text: string): Promise<string | null>;
 }

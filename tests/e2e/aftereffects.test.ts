@@ -103,9 +103,12 @@ if (reason) {
       expect((await compLayers(page)).map((l) => l.name)).toEqual(before.map((l) => l.name));
     }, 90_000);
 
-    test("Replace: the placeholder's place in the layer stack and its in/out, the placeholder gone", async () => {
+    test("Replace: the placeholder's place in the layer stack and its in/out, the placeholder gone (and Export log)", async () => {
       await page.getByRole("tab", { name: "Settings" }).click();
       await page.getByRole("spinbutton", { name: "Handles (frames each side)" }).fill("0");
+      // the log goes through host.jsx and After Effects' save dialog (the simulated one answers Save on the desktop)
+      await page.getByRole("button", { name: "Export log" }).click();
+      await page.getByText(/^Log saved to \/Users\/editor\/Desktop\/tessera-panel-.*\.log\. Send it with the output of `tessera doctor`\.$/).waitFor();
       await page.getByRole("tab", { name: /^Create/ }).click();
       await clickLayer(page, "Placeholder: skyline at dusk");
       const placeholder = named(await compLayers(page), "Placeholder: skyline at dusk");
