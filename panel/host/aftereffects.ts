@@ -24,6 +24,7 @@ import {
   type ClipInfo,
   type Edit,
   type EditorHost,
+  type HostTerms,
   type MediaItem,
   type ProjectInfo,
   type SequenceInfo,
@@ -62,8 +63,24 @@ function spanOf(layer: AeLayer, fps: FrameRate): Span {
   return { id: layer.id, start: compTicks(layer.inPoint, fps), end: compTicks(layer.outPoint, fps) };
 }
 
+/**
+ * After Effects' words: the comp, its current time and layers. A "track" is a level of the layer stack (level 1 the
+ * run of layers at the bottom, aftereffects/tracks.ts); a new one is a layer on top.
+ */
+export const AFTER_EFFECTS_TERMS: HostTerms = {
+  timeline: "comp",
+  playhead: "current time",
+  clip: "layer",
+  track: "level",
+  range: "work area",
+  trackName: (index) => `level ${index + 1}`,
+  newTrack: () => "New layer on top",
+  addTrack: "Add a layer on top",
+};
+
 export class AfterEffectsHost implements EditorHost {
   readonly name = "After Effects";
+  readonly terms = AFTER_EFFECTS_TERMS;
   private readonly pollMs: number;
   private readonly fullEvery: number;
   private reading: Promise<AeState> | null = null;
@@ -172,7 +189,7 @@ export class AfterEffectsHost implements EditorHost {
     const { comp } = await this.activeComp();
     return this.clips(comp).tracks.map((clips, index) => ({
       index,
-      name: `V${index + 1}`,
+      name: AFTER_EFFECTS_TERMS.trackName(index),
       clips: [...clips].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)),
     }));
   }
@@ -192,7 +209,7 @@ export class AfterEffectsHost implements EditorHost {
     const fps = compFrameRate(comp.frameRate);
     const spans = comp.layers.map((l) => spanOf(l, fps));
     const tracks = packTracks(spans);
-    if (place.track < 0 || place.track > tracks.length) throw new HostError(`There is no video track V${place.track + 1} in "${comp.name}".`);
+    if (place.track < 0 || place.track > tracks.length) throw new HostError(`There is no ${AFTER_EFFECTS_TERMS.trackName(place.track)} in "${comp.name}".`);
     if (place.sourceOut <= place.sourceIn) throw new HostError("The clip to place has no frames.");
     const itemId = Number(place.media.id);
     if (!Number.isSafeInteger(itemId)) throw new HostError(`${place.media.name} is not an After Effects project item; import it first.`);

@@ -96,7 +96,7 @@ if (reason) {
       const folder = page.getByRole("region", { name: "Project" }).getByRole("list", { name: "Tessera Media" });
       await folder.getByText(layer.name).waitFor();
       await folder.getByText(/Tessera \(AI-generated\): harbour at dawn \| seed \d+/).waitFor();
-      await jobRow("harbour at dawn").getByText("In the sequence").waitFor();
+      await jobRow("harbour at dawn").getByText("In the comp").waitFor();
       await screenshot(page, "ae-broll");
       await page.getByRole("button", { name: /^Undo Tessera: B-roll/ }).click();
       await waitUntil("the layer to be undone", async () => ((await compLayers(page)).length === before.length ? true : null));
@@ -165,7 +165,7 @@ if (reason) {
       expect(layers.map((l) => l.name).slice(placeholder.index - 1, placeholder.index + 2)).toEqual([placeholder.name, layer.name, street.name]);
       expect(named(layers, street.name)).toMatchObject({ inFrame: street.inFrame, outFrame: street.outFrame });
       expect(named(layers, placeholder.name)).toMatchObject({ inFrame: placeholder.inFrame, outFrame: placeholder.outFrame });
-      await jobRow("traffic in the rain").getByText("In the sequence").waitFor();
+      await jobRow("traffic in the rain").getByText("In the comp").waitFor();
       await screenshot(page, "ae-fill");
     }, 120_000);
   });
