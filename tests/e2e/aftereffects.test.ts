@@ -5,23 +5,12 @@
  * makes in After Effects. Each test opens a fresh page: layer 1 a title over Street and Harbour, then Interview A,
  * a placeholder solid, a gap, Street B and Harbour wide sequenced below it, the current time at frame 48.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { chromiumPath, launch, screenshot, waitUntil } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { screenshot, waitUntil } from "./support/browser.js";
 import { clickLayer, compLayers, type CompLayer } from "./support/comp.js";
-import { freePort, HelperProcess, ROOT } from "./support/helper-process.js";
+import { missingPrerequisite, useHarnessSession } from "./support/harness-session.js";
 
-const MODEL = join(ROOT, "tests", "fixtures", "tiny-model");
 const CURRENT_FRAME = 48;
-
-function missingPrerequisite(): string | null {
-  if (!chromiumPath()) return "Chromium is not installed (apt-get install chromium)";
-  if (!existsSync(join(MODEL, "model.json"))) return "the tiny test model (tests/fixtures/tiny-model) is missing";
-  return null;
-}
 
 const reason = missingPrerequisite();
 if (reason) {
@@ -31,48 +20,12 @@ if (reason) {
   });
 } else {
   describe("the panel in a simulated After Effects comp (real host.jsx, real helper, tiny model, Chromium)", () => {
-    let dataDir: string;
-    let helper: HelperProcess;
-    let browser: Browser;
-    let context: BrowserContext;
+    const session = useHarnessSession("?host=aftereffects");
+    const { press, jobRow } = session;
     let page: Page;
-    let pageErrors: string[];
-
-    beforeAll(async () => {
-      const build = spawnSync(process.execPath, ["scripts/build.mjs", "--harness"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-      if (build.status !== 0) throw new Error(`harness build failed:\n${build.stdout}\n${build.stderr}`);
-      dataDir = mkdtempSync(join(tmpdir(), "tessera-e2e-ae-"));
-      const port = await freePort();
-      [helper, browser] = await Promise.all([HelperProcess.start({ port, dataDir, model: MODEL }), launch(chromiumPath() as string)]);
-    }, 120_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await helper?.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    beforeEach(() => {
+      page = session.page;
     });
-
-    beforeEach(async () => {
-      context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-      page = await context.newPage();
-      pageErrors = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      await page.goto(`${helper.url}?host=aftereffects`);
-      await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
-    });
-
-    afterEach(async () => {
-      await context?.close();
-      expect(pageErrors).toEqual([]);
-    });
-
-    const jobRow = (text: string) => page.getByRole("listitem", { name: text });
-
-    async function press(name: string): Promise<void> {
-      const button = page.getByRole("button", { name });
-      await waitUntil(`${name} to be enabled`, () => button.isEnabled());
-      await button.click();
-    }
 
     /** The generated layer named from `slug`, once it is in the comp. */
     async function landed(slug: string): Promise<{ layer: CompLayer; layers: CompLayer[] }> {

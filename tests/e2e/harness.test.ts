@@ -3,23 +3,11 @@
  * --harness` with the tiny test model), the way an editor without Premiere would use it. Each test opens a fresh
  * page (a fresh simulated sequence: V1 interview, placeholder, gap, street, harbour; V2 free at the playhead).
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { chromiumPath, clipsOn, launch, screenshot, waitUntil } from "./support/browser.js";
-import { freePort, HelperProcess, ROOT } from "./support/helper-process.js";
+import type { Page } from "playwright-core";
+import { clipsOn, screenshot, waitUntil } from "./support/browser.js";
+import { missingPrerequisite, useHarnessSession } from "./support/harness-session.js";
 
-const MODEL = join(ROOT, "tests", "fixtures", "tiny-model");
 const PLAYHEAD_FRAME = 48; // the harness sequence opens with the playhead at 00:00:02:00 (23.976)
-
-function missingPrerequisite(): string | null {
-  if (!chromiumPath()) return "Chromium is not installed (apt-get install chromium)";
-  if (!existsSync(join(MODEL, "model.json"))) return "the tiny test model (tests/fixtures/tiny-model) is missing";
-  if (!existsSync(join(ROOT, "helper-service", "cli.ts"))) return "the helper (helper-service/cli.ts) is missing";
-  return null;
-}
 
 const reason = missingPrerequisite();
 if (reason) {
@@ -29,42 +17,11 @@ if (reason) {
   });
 } else {
   describe("panel harness end to end (real helper, tiny model, Chromium)", () => {
-    let dataDir: string;
-    let port: number;
-    let helper: HelperProcess;
-    let browser: Browser;
-    let context: BrowserContext;
+    const session = useHarnessSession();
+    const { press, jobRow } = session;
     let page: Page;
-    let pageErrors: string[];
-
-    const startHelper = () => HelperProcess.start({ port, dataDir, model: MODEL });
-
-    beforeAll(async () => {
-      const build = spawnSync(process.execPath, ["scripts/build.mjs", "--harness"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-      if (build.status !== 0) throw new Error(`harness build failed:\n${build.stdout}\n${build.stderr}`);
-      dataDir = mkdtempSync(join(tmpdir(), "tessera-e2e-"));
-      port = await freePort();
-      [helper, browser] = await Promise.all([startHelper(), launch(chromiumPath() as string)]);
-    }, 120_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await helper?.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    });
-
-    beforeEach(async () => {
-      context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-      page = await context.newPage();
-      pageErrors = [];
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      await page.goto(helper.url);
-      await page.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
-    });
-
-    afterEach(async () => {
-      await context?.close();
-      expect(pageErrors).toEqual([]);
+    beforeEach(() => {
+      page = session.page;
     });
 
     async function prompt(text: string, seconds: number): Promise<void> {
@@ -72,15 +29,7 @@ if (reason) {
       await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill(String(seconds));
     }
 
-    const jobRow = (text: string) => page.getByRole("listitem", { name: text });
     const generated = (clips: { name: string }[], slug: string) => clips.filter((c) => c.name.startsWith(slug) && c.name.endsWith(".mp4"));
-
-    /** Clicks an action button once the panel enables it (the selection reaches it asynchronously). */
-    async function press(name: string): Promise<void> {
-      const button = page.getByRole("button", { name });
-      await waitUntil(`${name} to be enabled`, () => button.isEnabled());
-      await button.click();
-    }
 
     /** The generated clip named from `slug` once it is on `track` (e.g. "V1"). */
     async function landed(track: string, slug: string) {
@@ -192,10 +141,10 @@ if (reason) {
       await page.getByRole("button", { name: "Generate" }).click();
       const row = jobRow("lighthouse in fog");
       await row.getByText(/Generating|Decoding|Writing|Finishing|Reading|Loading/).first().waitFor({ timeout: 20_000 });
-      await helper.kill();
+      await session.helper.kill();
       await page.getByText("Connection lost", { exact: true }).waitFor({ timeout: 15_000 });
       await screenshot(page, "reconnecting");
-      helper = await startHelper();
+      await session.restartHelper();
       await page.getByText("Connected", { exact: true }).waitFor({ timeout: 30_000 });
       await row.getByText("In the sequence").waitFor({ timeout: 60_000 });
       await page.waitForTimeout(1500); // any duplicate placement would show up by now
