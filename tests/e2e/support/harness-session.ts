@@ -19,6 +19,19 @@ export function missingPrerequisite(): string | null {
   return null;
 }
 
+/** `describe` where the harness can run; elsewhere one skipped test that says what is missing. */
+export function describeHarness(name: string, body: () => void): void {
+  const reason = missingPrerequisite();
+  if (!reason) {
+    describe(name, body);
+    return;
+  }
+  process.stderr.write(`${name}: skipped, ${reason}\n`);
+  describe(name, () => {
+    test.skip(`skipped: ${reason}`, () => undefined);
+  });
+}
+
 export interface HarnessSession {
   /** This test's page, connected to the helper. */
   readonly page: Page;
