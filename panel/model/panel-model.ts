@@ -98,7 +98,7 @@ export class PanelModel extends Store<PanelState> {
     this.terms = termsOf(options.host);
     let logged: PanelState | null = null;
     this.subscribe(() => {
-      for (const [source, text] of describeChanges(logged, this.state)) this.log.add(source, text);
+      for (const [source, text] of describeChanges(logged, this.state, this.terms)) this.log.add(source, text);
       logged = this.state;
     });
     this.random = options.random ?? Math.random;

@@ -62,6 +62,7 @@ describe("AfterEffectsHost saves the panel log through After Effects", () => {
     expect(message).toEqual({ tone: "info", text: `Log saved to ${path}. Send it with the output of \`tessera doctor\`.` });
     const saved = fx.ae.disk.written.get(path)?.text ?? "";
     expect(saved).toMatch(/^Tessera panel .* in After Effects\n/);
+    expect(saved).toMatch(/; comp none\n/);
     expect(saved).toContain("host   import /out/a.mp4");
   });
 });
