@@ -11,18 +11,20 @@
  * - Frames for conditioning come from the layer's source file (renderFrames answers null), as in the harness.
  * - Every placement is read back: a layer's in/out cannot pass the ends of its footage, and a clamp would otherwise
  *   go unnoticed.
+ * - The panel's log is saved through After Effects' own save dialog, written by host.jsx.
  */
 import { parseFrameRate, TICKS_PER_SECOND, framesToTicks, secondsToFrames, ticksToSeconds, ticksToFrames, type FrameRate } from "../../shared/time.js";
 import { z } from "zod";
 import type { GenerationRecord } from "../../shared/protocol.js";
 import { AfterEffectsError, type JsxBridge } from "./aftereffects/bridge.js";
-import { FootageSchema, PlacedSchema, StateSchema, type AeComp, type AeLayer, type AeState, type EditArgs } from "./aftereffects/schemas.js";
+import { FootageSchema, PlacedSchema, SavedSchema, StateSchema, type AeComp, type AeLayer, type AeState, type EditArgs } from "./aftereffects/schemas.js";
 import { choosePosition, packTracks, trackOf, type Span } from "./aftereffects/tracks.js";
 import {
   HostError,
   type ClipInfo,
   type Edit,
   type EditorHost,
+  type HostTerms,
   type MediaItem,
   type ProjectInfo,
   type SequenceInfo,
@@ -61,8 +63,24 @@ function spanOf(layer: AeLayer, fps: FrameRate): Span {
   return { id: layer.id, start: compTicks(layer.inPoint, fps), end: compTicks(layer.outPoint, fps) };
 }
 
+/**
+ * After Effects' words: the comp, its current time and layers. A "track" is a level of the layer stack (level 1 the
+ * run of layers at the bottom, aftereffects/tracks.ts); a new one is a layer on top.
+ */
+export const AFTER_EFFECTS_TERMS: HostTerms = {
+  timeline: "comp",
+  playhead: "current time",
+  clip: "layer",
+  track: "level",
+  range: "work area",
+  trackName: (index) => `level ${index + 1}`,
+  newTrack: () => "New layer on top",
+  addTrack: "Add a layer on top",
+};
+
 export class AfterEffectsHost implements EditorHost {
   readonly name = "After Effects";
+  readonly terms = AFTER_EFFECTS_TERMS;
   private readonly pollMs: number;
   private readonly fullEvery: number;
   private reading: Promise<AeState> | null = null;
@@ -171,7 +189,7 @@ export class AfterEffectsHost implements EditorHost {
     const { comp } = await this.activeComp();
     return this.clips(comp).tracks.map((clips, index) => ({
       index,
-      name: `V${index + 1}`,
+      name: AFTER_EFFECTS_TERMS.trackName(index),
       clips: [...clips].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)),
     }));
   }
@@ -191,7 +209,7 @@ export class AfterEffectsHost implements EditorHost {
     const fps = compFrameRate(comp.frameRate);
     const spans = comp.layers.map((l) => spanOf(l, fps));
     const tracks = packTracks(spans);
-    if (place.track < 0 || place.track > tracks.length) throw new HostError(`There is no video track V${place.track + 1} in "${comp.name}".`);
+    if (place.track < 0 || place.track > tracks.length) throw new HostError(`There is no ${AFTER_EFFECTS_TERMS.trackName(place.track)} in "${comp.name}".`);
     if (place.sourceOut <= place.sourceIn) throw new HostError("The clip to place has no frames.");
     const itemId = Number(place.media.id);
     if (!Number.isSafeInteger(itemId)) throw new HostError(`${place.media.name} is not an After Effects project item; import it first.`);
@@ -241,6 +259,15 @@ export class AfterEffectsHost implements EditorHost {
       );
     }
     return clip;
+  }
+
+  /**
+   * Settings > Export log: After Effects' save dialog (ExtendScript's File.saveDlg) picks the place and host.jsx
+   * writes the file, since a CEP panel without Node.js cannot write files itself.
+   */
+  async saveLog(name: string, text: string): Promise<string | null> {
+    const { path } = await this.bridge.call("saveText", { name, text }, SavedSchema);
+    return path;
   }
 
   /**

@@ -1,6 +1,6 @@
 // An EditorHost that reports its edits, imports, frame renders and failures to the panel log; reads pass through
 // unlogged (the panel polls them twice a second).
-import type { EditorHost } from "./editor-host.js";
+import { termsOf, type EditorHost } from "./editor-host.js";
 
 const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
@@ -16,8 +16,10 @@ export function loggedHost(host: EditorHost, log: (text: string) => void): Edito
       throw error;
     }
   }
+  const track = (index: number) => termsOf(host).trackName(index);
   const wrapped: EditorHost = {
     name: host.name,
+    ...(host.terms ? { terms: host.terms } : {}),
     getProject: () => host.getProject(),
     getSequence: () => host.getSequence(),
     getSelection: () => host.getSelection(),
@@ -29,9 +31,9 @@ export function loggedHost(host: EditorHost, log: (text: string) => void): Edito
     importMedia: (path, bin) => logged(`import ${path} into "${bin}"`, () => host.importMedia(path, bin), (item) => `item ${item.id}`),
     applyEdit: (edit) =>
       logged(
-        `${edit.label} on V${edit.place.track + 1} at ${edit.place.start} ticks, removing ${edit.remove.length}`,
+        `${edit.label} on ${track(edit.place.track)} at ${edit.place.start} ticks, removing ${edit.remove.length}`,
         () => host.applyEdit(edit),
-        (clip) => `placed "${clip.name}" on V${clip.track + 1} ${clip.start}-${clip.end}`,
+        (clip) => `placed "${clip.name}" on ${track(clip.track)} ${clip.start}-${clip.end}`,
       ),
     subscribe: (listener) => host.subscribe(listener),
   };

@@ -1,10 +1,10 @@
 // Small translations from data to what the panel shows.
 import { framesToSeconds } from "../../shared/time.js";
-import { trackLabel } from "../workflows/timeline.js";
+import { PREMIERE_TERMS, type HostTerms } from "../host/editor-host.js";
 import { WORKFLOW_LABELS, type JobStatus, type JobView } from "./jobs.js";
 import type { PendingJob } from "./pending.js";
 
-export function describeJob(job: PendingJob, status: JobStatus): JobView {
+export function describeJob(job: PendingJob, status: JobStatus, terms: HostTerms = PREMIERE_TERMS): JobView {
   const { plan, request } = job;
   const seconds = framesToSeconds(plan.frames, plan.fps).toFixed(2);
   const what = plan.workflow === "extend" ? `${WORKFLOW_LABELS.extend} ${plan.at ?? "tail"}` : WORKFLOW_LABELS[plan.workflow];
@@ -13,7 +13,7 @@ export function describeJob(job: PendingJob, status: JobStatus): JobView {
     jobId: job.jobId,
     workflow: plan.workflow,
     prompt: request.prompt,
-    summary: `${what} · ${seconds} s · ${trackLabel(plan.track)}`,
+    summary: `${what} · ${seconds} s · ${terms.trackName(plan.track)}`,
     seed: request.seed,
     status,
     phase: null,

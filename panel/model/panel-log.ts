@@ -3,7 +3,7 @@
  * `limit` lines) so an editor can export it with "Export log" and send it with `tessera doctor`'s output. Nothing
  * is written anywhere until they do; prompts are kept because they are what a failing take is recognised by.
  */
-import type { EditorHost } from "../host/editor-host.js";
+import { PREMIERE_TERMS, termsOf, type EditorHost, type HostTerms } from "../host/editor-host.js";
 import { describeConnection } from "../ui/connection-lines.js";
 import { PANEL_VERSION } from "../version.js";
 import type { Message, PanelState } from "./panel-model.js";
@@ -34,7 +34,7 @@ export class PanelLog {
 }
 
 /** Log lines for what changed between two panel states: connection, messages, jobs, the open sequence, host errors. */
-export function describeChanges(before: PanelState | null, after: PanelState): [LogSource, string][] {
+export function describeChanges(before: PanelState | null, after: PanelState, terms: HostTerms = PREMIERE_TERMS): [LogSource, string][] {
   const out: [LogSource, string][] = [];
   if (!before || before.connection !== after.connection) {
     const line = describeConnection(after.connection);
@@ -46,7 +46,7 @@ export function describeChanges(before: PanelState | null, after: PanelState): [
   if (after.host.error !== (before?.host.error ?? null) && after.host.error) out.push(["host", `error: ${after.host.error}`]);
   const seq = after.host.sequence;
   if (seq && seq.id !== before?.host.sequence?.id) {
-    out.push(["host", `sequence "${seq.name}" ${seq.width}x${seq.height} ${seq.fps.num}/${seq.fps.den} fps, ${seq.videoTrackCount} video tracks`]);
+    out.push(["host", `${terms.timeline} "${seq.name}" ${seq.width}x${seq.height} ${seq.fps.num}/${seq.fps.den} fps, ${seq.videoTrackCount} ${terms.track}s`]);
   }
   const previous = new Map((before?.jobs ?? []).map((j) => [j.clientJobId, j]));
   for (const job of after.jobs) {
@@ -66,7 +66,7 @@ export async function exportPanelLog(host: EditorHost, log: PanelLog, state: Pan
   const text = log.text([
     `Tessera panel ${PANEL_VERSION} in ${host.name}`,
     `Helper ${helperVersion ?? "not connected"}${device ? ` on ${device}` : ""}; connection ${connection.kind}`,
-    `Project ${state.host.project?.path ?? state.host.project?.name ?? "none"}; sequence ${state.host.sequence?.name ?? "none"}`,
+    `Project ${state.host.project?.path ?? state.host.project?.name ?? "none"}; ${termsOf(host).timeline} ${state.host.sequence?.name ?? "none"}`,
     `Exported ${now.toISOString()}; ${log.size} lines`,
   ]);
   try {

@@ -8,14 +8,13 @@ import type { ConnectionState } from "../client/connection-state.js";
 import type { HelperConnection, JobEvent, Preview } from "../client/connection.js";
 import { HelperError } from "../client/errors.js";
 import { newId } from "../client/ids.js";
-import type { ClipInfo, EditorHost, ProjectInfo, SequenceInfo } from "../host/editor-host.js";
+import { termsOf, type ClipInfo, type EditorHost, type HostTerms, type ProjectInfo, type SequenceInfo } from "../host/editor-host.js";
 import { loggedHost } from "../host/logged-host.js";
 import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
 import { landJob, placeOutput } from "../workflows/land.js";
 import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
 import { planBroll, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
 import { prepareJob } from "../workflows/prepare.js";
-import { trackLabel } from "../workflows/timeline.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
 import { formFromHistory, resumeSteps } from "./history-actions.js";
@@ -76,6 +75,8 @@ export class PanelModel extends Store<PanelState> {
   private hostKey = "";
   /** Recent connection, job and host lines for "Export log". */
   readonly log = new PanelLog();
+  /** How the panel names the host's objects ("sequence" or "comp", "V2" or "level 2"). */
+  readonly terms: HostTerms;
 
   constructor(options: PanelModelOptions) {
     const store = options.store;
@@ -88,7 +89,7 @@ export class PanelModel extends Store<PanelState> {
       host: { project: null, sequence: null, selection: [], error: null },
       form: loadForm(store),
       settings: loadSettings(store),
-      jobs: pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending")),
+      jobs: pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending", termsOf(options.host))),
       question: null,
       busy: false,
       message: null,
@@ -97,9 +98,10 @@ export class PanelModel extends Store<PanelState> {
     });
     ({ connection: this.connection, store: this.store } = options);
     this.host = loggedHost(options.host, (text) => this.log.add("host", text));
+    this.terms = termsOf(options.host);
     let logged: PanelState | null = null;
     this.subscribe(() => {
-      for (const [source, text] of describeChanges(logged, this.state)) this.log.add(source, text);
+      for (const [source, text] of describeChanges(logged, this.state, this.terms)) this.log.add(source, text);
       logged = this.state;
     });
     this.random = options.random ?? Math.random;
@@ -225,6 +227,7 @@ export class PanelModel extends Store<PanelState> {
       prompt: form.prompt,
       extendAt: form.extendAt,
       busy,
+      terms: this.terms,
     });
   }
 
@@ -259,7 +262,7 @@ export class PanelModel extends Store<PanelState> {
       if (prepared.request.seed !== form.seed) this.setForm({ seed: prepared.request.seed });
       const job: PendingJob = { clientJobId, jobId: null, plan: prepared.plan, request: prepared.request, createdAt: new Date().toISOString(), cancelled: false };
       this.pending.put(job);
-      this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs] });
+      this.update({ jobs: [describeJob(job, "sending", this.terms), ...this.state.jobs] });
       this.send(job);
     } catch (error) {
       this.say("error", messageOf(error));
@@ -394,7 +397,7 @@ export class PanelModel extends Store<PanelState> {
         this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: landed.reason }));
         return;
       }
-      const note = landed.kind === "placed" ? `On ${trackLabel(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : "Already in the sequence.";
+      const note = landed.kind === "placed" ? `On ${this.terms.trackName(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : `Already in the ${this.terms.timeline}.`;
       this.pending.remove(clientJobId);
       this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note }));
       void this.refreshHost();
@@ -439,7 +442,7 @@ export class PanelModel extends Store<PanelState> {
     const output = item.output;
     if (!output) return this.say("warning", "This job has no finished clip.");
     const sequence = await this.host.getSequence();
-    if (!sequence) return this.say("warning", "Open a sequence in the timeline first.");
+    if (!sequence) return this.say("warning", `Open a ${this.terms.timeline} in the timeline first.`);
     const frames = Math.max(1, output.frames - 2 * output.handles);
     const planned = planBroll({
       sequence: { ...sequence, inPoint: null, outPoint: null },
@@ -449,11 +452,12 @@ export class PanelModel extends Store<PanelState> {
       frames,
       handles: output.handles,
       whenNoTrackFree: "new-track",
+      terms: this.terms,
     });
     if (planned.kind !== "plan") return;
     try {
       const landed = await placeOutput(this.host, { ...planned.plan, label: planned.plan.label.replace("B-roll", "Insert again") }, output);
-      if (landed.kind === "placed") this.say("info", `Inserted ${landed.clip.name} on ${trackLabel(landed.clip.track)}.`);
+      if (landed.kind === "placed") this.say("info", `Inserted ${landed.clip.name} on ${this.terms.trackName(landed.clip.track)}.`);
       void this.refreshHost();
     } catch (error) {
       this.say("error", messageOf(error));

@@ -1,3 +1,4 @@
+import type { HostTerms } from "../host/editor-host.js";
 import type { PanelModel, PanelState, Workflow } from "../model/panel-model.js";
 import type { ActionName } from "../workflows/capabilities.js";
 import { Choice, type ChoiceOption } from "./Choice.js";
@@ -14,12 +15,15 @@ const EXTEND_AT: ChoiceOption<"tail" | "head">[] = [
   { value: "head", label: "Head" },
 ];
 
-const WHAT: Record<ActionName, string> = {
-  generate: "B-roll at the playhead on the first free track",
-  replace: "the selected placeholder, same track and length",
-  extend: "the selected clip",
-  fill: "the gap between the two selected clips",
-};
+function what(action: ActionName, { playhead, track, clip }: HostTerms): string {
+  const says: Record<ActionName, string> = {
+    generate: `B-roll at the ${playhead} on the first free ${track}`,
+    replace: `the selected placeholder, same ${track} and length`,
+    extend: `the selected ${clip}`,
+    fill: `the gap between the two selected ${clip}s`,
+  };
+  return says[action];
+}
 
 export function Actions({ model, state }: { model: PanelModel; state: PanelState }) {
   const gates = model.availability();
@@ -33,7 +37,7 @@ export function Actions({ model, state }: { model: PanelModel; state: PanelState
             type="button"
             className={`btn ${primary ? "btn--primary" : "btn--secondary"}`}
             disabled={!gates[action].enabled}
-            title={gates[action].reason ?? `${label}: ${WHAT[action]}`}
+            title={gates[action].reason ?? `${label}: ${what(action, model.terms)}`}
             aria-describedby={gates[action].enabled ? undefined : `why-${action}`}
             onClick={() => void model.run(workflow)}
           >

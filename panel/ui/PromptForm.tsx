@@ -79,9 +79,9 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
         <p id="duration-hint" className="hint">
           {sequence && frames !== null
             ? inOut
-              ? "B-roll fills the sequence In/Out range."
+              ? `B-roll fills the ${model.terms.timeline} ${model.terms.range}.`
               : `${frames} frames · ${framesToSeconds(frames, sequence.fps).toFixed(2)} s at ${frameRateLabel(sequence.fps)} fps`
-            : "Open a sequence to see frames."}
+            : `Open a ${model.terms.timeline} to see frames.`}
         </p>
       </div>
       <div className="field">

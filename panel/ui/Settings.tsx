@@ -13,13 +13,13 @@ const FITS: ChoiceOption<SettingsValues["fit"]>[] = [
   { value: "fit", label: "Fit (letterbox)" },
   { value: "stretch", label: "Stretch" },
 ];
-const NO_TRACK: ChoiceOption<SettingsValues["whenNoTrackFree"]>[] = [
-  { value: "ask", label: "Ask me" },
-  { value: "new-track", label: "Add a track above" },
-];
-
 export function Settings({ model, state }: { model: PanelModel; state: PanelState }) {
   const { settings } = state;
+  const { timeline, track, addTrack } = model.terms;
+  const noTrack: ChoiceOption<SettingsValues["whenNoTrackFree"]>[] = [
+    { value: "ask", label: "Ask me" },
+    { value: "new-track", label: addTrack },
+  ];
   const set = (patch: Partial<SettingsValues>) => model.setSettings(patch);
   const connected = state.connection.kind === "connected";
   useEffect(() => {
@@ -49,12 +49,12 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
         <Choice name="Output format" options={FORMATS} value={settings.format} onChange={(format) => set({ format })} />
       </div>
       <div className="field">
-        <span className="label">Fit to the sequence frame</span>
-        <Choice name="Fit to the sequence frame" options={FITS} value={settings.fit} onChange={(fit) => set({ fit })} />
+        <span className="label">Fit to the {timeline} frame</span>
+        <Choice name={`Fit to the ${timeline} frame`} options={FITS} value={settings.fit} onChange={(fit) => set({ fit })} />
       </div>
       <div className="field">
-        <span className="label">When no video track is free</span>
-        <Choice name="When no video track is free" options={NO_TRACK} value={settings.whenNoTrackFree} onChange={(whenNoTrackFree) => set({ whenNoTrackFree })} />
+        <span className="label">When no {track} is free</span>
+        <Choice name={`When no ${track} is free`} options={noTrack} value={settings.whenNoTrackFree} onChange={(whenNoTrackFree) => set({ whenNoTrackFree })} />
       </div>
       <label className="field">
         <span className="label">Helper port</span>
@@ -81,7 +81,7 @@ export function Settings({ model, state }: { model: PanelModel; state: PanelStat
         <button type="button" className="btn btn--secondary" onClick={() => void model.exportLog()}>
           Export log
         </button>
-        <p className="hint">Saves the panel's recent connection, job and Premiere lines to a file, to send with the output of tessera doctor.</p>
+        <p className="hint">Saves the panel's recent connection, job and edit lines to a file, to send with the output of tessera doctor.</p>
         {state.message && <p className={`message message--${state.message.tone}`}>{state.message.text}</p>}
       </div>
       <div className="field" role="group" aria-label="Engines">

@@ -3,7 +3,7 @@
  * choose the seed and build the generation request. The panel model only has to send what this returns.
  */
 import type { Conditioning, GenerationRequest, ModelInfo, OutputFormat } from "../../shared/protocol.js";
-import type { ClipInfo, EditorHost } from "../host/editor-host.js";
+import { termsOf, type ClipInfo, type EditorHost } from "../host/editor-host.js";
 import { joinPath, mediaFolderFor } from "../host/paths.js";
 import { extendConditioning, fillConditioning } from "./conditioning.js";
 import { planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type PlanWorkflow, type TrackChoice, type TrackQuestion } from "./plan.js";
@@ -43,7 +43,8 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     host.getSelection(),
     host.getVideoTracks(),
   ]);
-  if (!sequence) return { kind: "refused", reason: "Open a sequence in the timeline first." };
+  const terms = termsOf(host);
+  if (!sequence) return { kind: "refused", reason: `Open a ${terms.timeline} in the timeline first.` };
   const planInput: PlanInput = {
     sequence,
     tracks,
@@ -52,6 +53,7 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     frames: input.frames(sequence.fps),
     handles: input.handles,
     whenNoTrackFree: input.whenNoTrackFree,
+    terms,
     ...(input.choice ? { choice: input.choice } : {}),
   };
   const planned =

@@ -339,7 +339,7 @@ describe("AfterEffectsHost places clips as layers, one undo group each", () => {
     const clip = await fx.host.applyEdit(edit(media, 2, 250, 10));
     expect(clip.track).toBe(2);
     expect(fx.stack()[0]).toBe("top.mp4");
-    await expect(fx.host.applyEdit(edit(media, 4, 0, 10))).rejects.toThrow("There is no video track V5");
+    await expect(fx.host.applyEdit(edit(media, 4, 0, 10))).rejects.toThrow('There is no level 5 in "Comp 1"');
   });
 });
 

@@ -3,7 +3,7 @@
 import { Linter } from "eslint";
 import { HOST_JSX } from "./fakes/after-effects.js";
 
-const AE_GLOBALS = ["app", "CompItem", "FootageItem", "FolderItem", "AVLayer", "FileSource", "SolidSource", "PlaceholderSource", "ImportOptions", "File"];
+const AE_GLOBALS = ["app", "CompItem", "FootageItem", "FolderItem", "AVLayer", "FileSource", "SolidSource", "PlaceholderSource", "ImportOptions", "File", "Folder"];
 
 function lintEs3(source: string): Linter.LintMessage[] {
   const linter = new Linter({ configType: "flat" });

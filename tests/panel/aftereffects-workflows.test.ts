@@ -72,7 +72,8 @@ describe("the workflows on an After Effects comp", () => {
     const asked = await prepare(fx, "broll");
     expect(asked.kind).toBe("ask");
     if (asked.kind !== "ask") return;
-    expect(asked.question.options.map((o) => o.label)).toEqual(["New track V3", "Overwrite V1", "Overwrite V2"]);
+    expect(asked.question.message).toMatch(/^No level is free for /);
+    expect(asked.question.options.map((o) => o.label)).toEqual(["New layer on top", "Overwrite level 1", "Overwrite level 2"]);
     const { plan } = job(await prepare(fx, "broll", { choice: { kind: "new-track", track: 2 } }));
     const landed = await placeOutput(fx.host, plan, output("/out/top.mp4", 24, 6));
     expect(landed).toMatchObject({ kind: "placed", clip: { track: 2, start: f(250), end: f(274) } });

@@ -10,11 +10,13 @@ import WebSocket from "ws";
 import { HelperConnection, type SocketLike } from "../../panel/client/connection.js";
 import type { ConnectionState } from "../../panel/client/connection-state.js";
 import { memoryTokenStore } from "../../panel/client/token-store.js";
+import type { EditorHost } from "../../panel/host/editor-host.js";
 import type { SimulatedHost } from "../../panel/host/simulated.js";
 import { PanelModel } from "../../panel/model/panel-model.js";
 import { App } from "../../panel/ui/App.js";
 import { describeConnection } from "../../panel/ui/connection-lines.js";
 import { estimateTokens, firstIgnoredWord } from "../../panel/ui/prompt-length.js";
+import { afterEffects } from "./fakes/after-effects.js";
 import { FakeHelper } from "./fakes/fake-helper.js";
 import { clipNamed, demoHost, memoryStore, output } from "./support.js";
 
@@ -22,10 +24,10 @@ const createSocket = (url: string) => new WebSocket(url) as unknown as SocketLik
 let helpers: FakeHelper[] = [];
 let models: PanelModel[] = [];
 
-async function mount(options: { token?: string | null } = {}): Promise<{ helper: FakeHelper; host: SimulatedHost; model: PanelModel }> {
+async function mount<H extends EditorHost = SimulatedHost>(options: { token?: string | null; host?: H } = {}): Promise<{ helper: FakeHelper; host: H; model: PanelModel }> {
   const helper = await FakeHelper.start();
   helpers.push(helper);
-  const host = demoHost();
+  const host = options.host ?? (demoHost() as unknown as H);
   const connection = new HelperConnection({
     createSocket,
     tokens: memoryTokenStore(options.token === undefined ? helper.token : options.token),
@@ -71,6 +73,20 @@ describe("the panel UI", () => {
     expect(screen.getByRole("button", { name: "Extend" })).toHaveAccessibleDescription(/no media file/);
     act(() => host.select([clipNamed(host, "Placeholder: skyline").id, clipNamed(host, "Street B.mp4").id]));
     await waitFor(() => expect(screen.getByRole("button", { name: "Fill" })).toBeEnabled());
+  });
+
+  test("in After Effects the panel speaks of the comp, its current time, layers and levels", async () => {
+    const fx = afterEffects();
+    await mount({ host: fx.host });
+    await screen.findByText("Connected");
+    expect(screen.getByText(/then land in the comp\.$/)).toBeInTheDocument();
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "harbour at dawn" } });
+    await waitFor(() => expect(generate()).toHaveAttribute("title", "Generate: B-roll at the current time on the first free level"));
+    expect(screen.getByRole("button", { name: "Replace" })).toHaveAccessibleDescription(/Select the placeholder layer to replace\./);
+    fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
+    expect(screen.getByRole("radiogroup", { name: "Fit to the comp frame" })).toBeInTheDocument();
+    within(screen.getByRole("radiogroup", { name: "When no level is free" })).getByRole("radio", { name: "Add a layer on top" });
+    expect(document.body.textContent).not.toMatch(/the sequence|Premiere|\bV\d/);
   });
 
   test("duration defaults from the sequence and switches between seconds and frames", async () => {

@@ -7,7 +7,7 @@ import { compFrameRate } from "../../host/aftereffects.js";
 import type { SimAfterEffects } from "../../host/aftereffects/simulated/app.js";
 import type { CompItem } from "../../host/aftereffects/simulated/items.js";
 import type { PanelModel } from "../../model/panel-model.js";
-import { App } from "../../ui/App.js";
+import { HarnessShell } from "../HarnessPage.js";
 import { CompTimeline } from "./CompTimeline.js";
 import { ProjectPanel } from "./ProjectPanel.js";
 import { useSim, type SimWatcher } from "./watch.js";
@@ -31,24 +31,12 @@ function Viewer({ comp, watcher }: { comp: CompItem; watcher: SimWatcher }) {
 
 export function AeHarnessPage({ ae, comp, watcher, model }: { ae: SimAfterEffects; comp: CompItem; watcher: SimWatcher; model: PanelModel }) {
   return (
-    <div className="harness">
-      <header className="harness__bar">
-        <span className="harness__brand">Tessera</span>
-        <span className="harness__sub">Panel harness · simulated After Effects comp (host.jsx over the JSON bridge)</span>
-      </header>
-      <div className="harness__main">
-        <aside className="harness__panel" aria-label="Tessera panel">
-          <div className="harness__panel-title">Tessera</div>
-          <App model={model} />
-        </aside>
-        <main className="harness__work">
-          <div className="ae-top">
-            <ProjectPanel ae={ae} watcher={watcher} />
-            <Viewer comp={comp} watcher={watcher} />
-          </div>
-          <CompTimeline ae={ae} comp={comp} fps={compFrameRate(comp.frameRate)} watcher={watcher} />
-        </main>
+    <HarnessShell subtitle="Panel harness · simulated After Effects comp (host.jsx over the JSON bridge)" model={model}>
+      <div className="ae-top">
+        <ProjectPanel ae={ae} watcher={watcher} />
+        <Viewer comp={comp} watcher={watcher} />
       </div>
-    </div>
+      <CompTimeline ae={ae} comp={comp} fps={compFrameRate(comp.frameRate)} watcher={watcher} />
+    </HarnessShell>
   );
 }

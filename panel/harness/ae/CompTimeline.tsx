@@ -4,11 +4,12 @@
  * current time. Click selects a layer, Shift-click adds one; each row's Lock button locks the layer, as the
  * padlock does in After Effects.
  */
-import type { KeyboardEvent, MouseEvent } from "react";
+import type { MouseEvent } from "react";
 import { formatTimecode, frameRateLabel, secondsToFrames, framesToSeconds, type FrameRate } from "../../../shared/time.js";
 import type { SimAfterEffects } from "../../host/aftereffects/simulated/app.js";
 import type { CompItem } from "../../host/aftereffects/simulated/items.js";
 import type { AVLayer } from "../../host/aftereffects/simulated/layers.js";
+import { selectable } from "../selectable.js";
 import { useSim, type SimWatcher } from "./watch.js";
 
 interface RowProps {
@@ -25,24 +26,16 @@ function LayerRow({ comp, layer, fps, total, select, toggleLock }: RowProps) {
   const left = (layer.inPoint / total) * 100;
   const width = ((layer.outPoint - layer.inPoint) / total) * 100;
   const generated = layer.comment.startsWith("Tessera");
-  const onSelect = (e: MouseEvent | KeyboardEvent) => select(layer, e.shiftKey || e.metaKey || e.ctrlKey);
   return (
     <li
       className={`ae-layer${layer.selected ? " is-selected" : ""}`}
-      tabIndex={0}
       aria-selected={layer.selected}
       aria-label={layer.name}
       data-index={layer.index}
       data-in-frame={frame(layer.inPoint)}
       data-out-frame={frame(layer.outPoint)}
       data-start-frame={frame(layer.startTime)}
-      onClick={onSelect}
-      onKeyDown={(e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          onSelect(e);
-        }
-      }}
+      {...selectable((add) => select(layer, add))}
     >
       <span className="ae-layer__num">{layer.index}</span>
       <span className="ae-layer__name">{layer.name}</span>

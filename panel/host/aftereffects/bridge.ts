@@ -15,7 +15,7 @@ export type EvalScript = (script: string) => Promise<string>;
 export const EVALSCRIPT_ERROR = "EvalScript error.";
 const NOT_LOADED = "tessera-not-loaded";
 
-export const CALLS = ["readState", "readStamp", "importFootage", "applyEdit"] as const;
+export const CALLS = ["readState", "readStamp", "importFootage", "applyEdit", "saveText"] as const;
 export type CallName = (typeof CALLS)[number];
 
 const ReplySchema = z.discriminatedUnion("ok", [

@@ -379,11 +379,34 @@ var tesseraCall = (function () {
     return { layerId: placed.id };
   }
 
+  // -- files -----------------------------------------------------------------------------------------------------
+
+  // Settings > Export log: a panel without Node.js cannot write files, so After Effects' own save dialog picks the
+  // place (the desktop and the suggested name to start with) and the text is written here, as UTF-8. A write that
+  // fails takes the file out again, so nothing half-written is left.
+  function saveText(args) {
+    var name = String(args.name).replace(/[\\\/:*?"<>|]/g, "-");
+    var file = new File(Folder.desktop.fsName + "/" + name).saveDlg("Save the Tessera panel log", "Log files:*.log,All files:*.*");
+    if (!file) return { path: null };
+    var cannot = "Tessera could not write " + file.fsName + " (";
+    file.encoding = "UTF-8";
+    if (!file.open("w")) fail("write-failed", cannot + (file.error || "it cannot be opened") + "). Choose a folder you can write to, such as the desktop.");
+    var written = file.write(String(args.text));
+    var closed = file.close();
+    if (!written || !closed) {
+      cannot += (file.error || "the write failed") + "). Check there is space on the disk and save again.";
+      file.remove();
+      fail("write-failed", cannot);
+    }
+    return { path: file.fsName };
+  }
+
   var calls = {
     readState: readState,
     readStamp: readStamp,
     importFootage: importFootage,
-    applyEdit: applyEdit
+    applyEdit: applyEdit,
+    saveText: saveText
   };
 
   function errorOf(error) {

@@ -61,6 +61,9 @@ export const FootageSchema = z.object({ id: z.number().int(), name: z.string(), 
 
 export const PlacedSchema = z.object({ layerId: z.number().int() });
 
+/** Where a saved file went; null when the user cancelled the save dialog. */
+export const SavedSchema = z.object({ path: z.string().min(1).nullable() });
+
 /** Where the clip goes in the stack; "replace" swaps the footage of that layer (After Effects' Replace Footage). */
 export type StackPosition = { relation: "top" } | { relation: "above" | "below" | "replace"; layer: number };
 

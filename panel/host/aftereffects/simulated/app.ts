@@ -5,7 +5,20 @@
  * ImportOptions). Undo groups nest (only the outermost one makes an undo step) and an endUndoGroup without a
  * begin does nothing, as in After Effects.
  */
-import { CompItem, FileSource, FolderItem, FootageItem, PlaceholderSource, SimFile, SolidSource, type Item, type MediaProbe, type ProjectLike } from "./items.js";
+import {
+  CompItem,
+  FileSource,
+  FolderItem,
+  FootageItem,
+  PlaceholderSource,
+  SimFile,
+  SimFolder,
+  SolidSource,
+  type Item,
+  type MediaProbe,
+  type ProjectLike,
+  type SimDisk,
+} from "./items.js";
 import { AVLayer, type LayerState } from "./layers.js";
 
 export interface SimAfterEffectsOptions {
@@ -15,6 +28,12 @@ export interface SimAfterEffectsOptions {
   fileExists?: (path: string) => boolean;
   /** What an imported file holds; by default 60 s of 23.976 fps 1920x1080. */
   probe?: (path: string) => MediaProbe;
+  /** The user's desktop (Folder.desktop). */
+  desktop?: string;
+  /** What the user does in a save dialog that suggests `suggested`: the path chosen, or null for Cancel; Save by default. */
+  saveDialog?: (suggested: string) => string | null;
+  /** Whether a file can be written there; everywhere by default. */
+  canWrite?: (path: string) => boolean;
 }
 
 export class ImportOptions {
@@ -166,12 +185,21 @@ const DEFAULT_PROBE: MediaProbe = { duration: 60, frameRate: 24000 / 1001, width
 export class SimAfterEffects {
   readonly app: SimApp;
   readonly File: new (path: string) => SimFile;
+  readonly disk: SimDisk;
+  private readonly desktop: string;
 
   constructor(options: SimAfterEffectsOptions = {}) {
-    const exists = options.fileExists ?? (() => true);
+    const disk: SimDisk = {
+      exists: options.fileExists ?? (() => true),
+      chooseSave: options.saveDialog ?? ((suggested) => suggested),
+      canWrite: options.canWrite ?? (() => true),
+      written: new Map(),
+    };
+    this.disk = disk;
+    this.desktop = options.desktop ?? "/Users/editor/Desktop";
     const File = class extends SimFile {
       constructor(path: string) {
-        super(String(path), exists);
+        super(String(path), disk);
       }
     };
     this.File = File;
@@ -196,6 +224,7 @@ export class SimAfterEffects {
       PlaceholderSource,
       ImportOptions,
       File,
+      Folder: { desktop: new SimFolder(this.desktop) },
       AVLayer,
     };
   }

@@ -21,11 +21,29 @@ export interface ProjectLike {
   forget(item: Item): void;
 }
 
+/**
+ * The disk as the simulated File sees it: which files exist, what the user picks in a save dialog, which folders
+ * can be written, and what was written (with the encoding it was written in).
+ */
+export interface SimDisk {
+  exists(path: string): boolean;
+  /** The path chosen in a save dialog that suggests `suggested`; null for Cancel. */
+  chooseSave(suggested: string): string | null;
+  canWrite(path: string): boolean;
+  readonly written: Map<string, { text: string; encoding: string }>;
+}
+
+/** ExtendScript's File: a path, plus the dialog and text writing host.jsx uses to save the panel's log. */
 export class SimFile {
   readonly fsName: string;
+  /** ExtendScript writes in the system's encoding unless told otherwise. */
+  encoding = "CP1252";
+  /** The last error, as File.error gives it. */
+  error = "";
+  private openFor: string | null = null;
   constructor(
     path: string,
-    private readonly existsCheck: (path: string) => boolean,
+    private readonly disk: SimDisk,
   ) {
     this.fsName = path;
   }
@@ -38,8 +56,46 @@ export class SimFile {
     return encodeURIComponent(this.displayName);
   }
   get exists(): boolean {
-    return this.existsCheck(this.fsName);
+    return this.disk.exists(this.fsName) || this.disk.written.has(this.fsName);
   }
+  /** File.saveDlg: the platform's save dialog, starting at this file; the file chosen, or null for Cancel. */
+  saveDlg(_prompt?: string, _filter?: string): SimFile | null {
+    const chosen = this.disk.chooseSave(this.fsName);
+    return chosen === null ? null : new SimFile(chosen, this.disk);
+  }
+  /** File.open: "w" makes the file empty (or new); false, with `error` set, when the folder cannot be written. */
+  open(mode: string): boolean {
+    if (mode !== "w") throw new Error(`After Effects error: the simulated File opens for writing only, not "${mode}".`);
+    if (!this.disk.canWrite(this.fsName)) {
+      this.error = "Permission denied";
+      return false;
+    }
+    this.disk.written.set(this.fsName, { text: "", encoding: this.encoding });
+    this.openFor = mode;
+    return true;
+  }
+  write(...text: string[]): boolean {
+    const file = this.disk.written.get(this.fsName);
+    if (this.openFor !== "w" || !file) {
+      this.error = "File is not open";
+      return false;
+    }
+    file.text += text.join("");
+    return true;
+  }
+  close(): boolean {
+    const open = this.openFor !== null;
+    this.openFor = null;
+    return open;
+  }
+  remove(): boolean {
+    return this.disk.written.delete(this.fsName);
+  }
+}
+
+/** ExtendScript's Folder, as far as host.jsx uses it: where the user's desktop is. */
+export class SimFolder {
+  constructor(readonly fsName: string) {}
 }
 
 export class FileSource {
