@@ -14,6 +14,13 @@ export interface ServeOptions {
   model?: string;
   harness?: boolean;
   allowOrigin?: string[];
+  farm?: string;
+  farmCa?: string;
+  farmListen?: string;
+  farmAdvertise?: string;
+  farmSharedDir?: string;
+  farmTlsCert?: string;
+  farmTlsKey?: string;
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
@@ -21,6 +28,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const log = createLogger(dataDir, { stderr: true });
   const modelDirs = options.model ? [resolve(options.model)] : referenceModelDirs();
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const farm = options.farm ? await (await import("../farm/commands.js")).startCoordinator({ ...options, farm: options.farm }, dataDir, log) : undefined;
 
   const helper = await createHelper({
     dataDir,
@@ -30,11 +38,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     // Another generator behind the same interface (a module whose default export is a GeneratorFactory).
     generatorModule: process.env.TESSERA_GENERATOR_MODULE ? resolve(process.env.TESSERA_GENERATOR_MODULE) : undefined,
     allowedOrigins: options.allowOrigin,
+    farm,
     log,
     onPairingCode: (code) => say(`pairing code: ${code.code} (valid for 2 minutes)`),
     onNotice: (message) => say(`notice: ${message}`),
   });
   say(`tessera listening on ${helper.url}`);
+  if (farm) say(`farm deliveries ${farm.deliveryUrl ? `at ${farm.deliveryUrl}` : `through ${options.farmSharedDir}`} (workers need ${dataDir}/farm-token)`);
   if (options.harness) say(`panel harness at http://127.0.0.1:${helper.port}/`);
   helper.ready.then(
     (info) => {
