@@ -217,8 +217,10 @@ export class FarmCoordinator implements Runner {
     let job: Job | undefined;
     let state: string;
     try {
-      job = await this.queue.getJob(jobId);
-      state = job ? await job.getState() : "missing";
+      // state first, then the job: a job read before its state could be one that finished in between
+      state = await this.queue.getJobState(jobId);
+      job = state === "unknown" ? undefined : await this.queue.getJob(jobId);
+      if (!job) state = "missing";
     } catch {
       return; // Redis is away: the next round tries again
     }

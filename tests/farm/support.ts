@@ -104,11 +104,12 @@ export interface WorkerProcess {
 }
 
 /** `tessera worker` as a separate process, with the scripted generator and a short lock (quick stall pick-up). */
-export async function startWorker(redis: RedisServer, options: { name: string; tokenFile?: string; sharedDir?: string; lockMs?: number; extraEnv?: Record<string, string> }): Promise<WorkerProcess> {
+export async function startWorker(redis: RedisServer, options: { name: string; tokenFile?: string; sharedDir?: string; lockMs?: number; extraEnv?: Record<string, string>; extraArgs?: string[] }): Promise<WorkerProcess> {
   const dataDir = tempDir("tessera-worker-");
   const args = [BIN, "worker", "--farm", redis.url, "--name", options.name, "--data-dir", dataDir];
   if (options.tokenFile) args.push("--farm-token-file", options.tokenFile);
   if (options.sharedDir) args.push("--shared-dir", options.sharedDir);
+  args.push(...(options.extraArgs ?? []));
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, TESSERA_GENERATOR_MODULE: FAKE_GENERATOR, TESSERA_FARM_LOCK_MS: String(options.lockMs ?? 3000), ...options.extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
