@@ -138,7 +138,8 @@ export class FarmCoordinator implements Runner {
       await this.redis.set(farmKeys.coordinator, JSON.stringify(record), "EX", 60);
     };
     await beat();
-    this.beatTimer = setInterval(() => void beat().catch(() => undefined), 20_000);
+    // the record, and the workers and models the panel is shown (workers come and go)
+    this.beatTimer = setInterval(() => void Promise.all([beat(), this.refreshInfo()]).catch(() => undefined), 10_000);
     this.reconcileTimer = setInterval(() => void this.reconcile(), this.options.reconcileMs ?? 3000);
   }
 

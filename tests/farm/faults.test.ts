@@ -1,8 +1,9 @@
 /**
  * Farm faults and volume with real processes: cancel from the panel stopping a job on a worker process, Redis
- * killed with kill -9 and restarted mid-run, and 200 queued jobs each delivered exactly once.
+ * killed with kill -9 and restarted mid-run, 200 queued jobs each delivered exactly once, and delivery through a
+ * shared folder instead of HTTP.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { HelperMessageOf } from "../../shared/protocol.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { leftovers, outputs, RedisServer, redisAvailable, startFarmHelper, startWorker, stopWorker, type WorkerProcess } from "./support.js";
@@ -105,3 +106,32 @@ run("200 queued jobs on 2 workers of 2 slots with a scripted generator: each del
     await f.stop();
   }
 }, 180_000);
+
+run("shared-folder delivery: the worker writes into the share, the helper checks and publishes, the share is emptied", async () => {
+  const redis = await RedisServer.start();
+  const share = tempDir("tessera-share-");
+  const { helper } = await startFarmHelper(redis, { sharedDir: share });
+  const worker = await startWorker(redis, { name: "nas", sharedDir: share });
+  const out = tempDir("tessera-farm-out-");
+  const client = await TestClient.authed(helper);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      client.send({ type: "generate", requestId: `r${i}`, clientJobId: `c${i}`, request: baseRequest({ prompt: `shared ${i} #steps:3`, seed: i, output: { format: "h264", folder: out } }) });
+      ids.push((await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === `r${i}`)).jobId);
+    }
+    for (const jobId of ids) {
+      const done = await client.waitFor<HelperMessageOf<"job.done">>((m) => m.type === "job.done" && m.jobId === jobId, 60_000);
+      expect(done.output.path.startsWith(out)).toBe(true);
+      expect(readFileSync(done.output.path, "utf8").trimEnd().endsWith(`END ${jobId}`)).toBe(true);
+    }
+    expect(outputs(out).length).toBe(2);
+    expect(leftovers(out)).toEqual([]);
+    expect(readdirSync(share)).toEqual([]);
+  } finally {
+    client.close();
+    await stopWorker(worker);
+    await stopHelper(helper);
+    await redis.stop();
+  }
+}, 90_000);
