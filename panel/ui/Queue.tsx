@@ -1,7 +1,7 @@
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { ACTIVE, formatEta, PHASE_LABELS, type JobView } from "../model/jobs.js";
 
-function statusText(job: JobView): string {
+export function statusText(job: JobView): string {
   switch (job.status) {
     case "sending":
       return "Waiting for the helper";
@@ -10,7 +10,8 @@ function statusText(job: JobView): string {
     case "running": {
       const phase = job.phase ? PHASE_LABELS[job.phase] : "Starting";
       const window = job.window && job.window.count > 1 ? ` · window ${job.window.index + 1}/${job.window.count}` : "";
-      return `${phase}${window} · ${Math.round(job.fraction * 100)}%`;
+      const where = job.runsOn ? ` · ${job.runsOn}` : "";
+      return `${phase}${window} · ${Math.round(job.fraction * 100)}%${where}`;
     }
     case "placing":
       return "Placing in the sequence";
