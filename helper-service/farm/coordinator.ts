@@ -230,15 +230,24 @@ export class FarmCoordinator implements Runner {
       return;
     }
     if (state === "active" && job && waiter.runsOn === undefined) this.onProgress(jobId, job.progress);
-    if (state === "completed" && job) {
-      waiter.settling = true;
-      const outcome = await this.publish(waiter.job, job).catch((error: unknown) => failed(error));
-      this.settle(jobId, outcome);
-    } else if (state === "failed" && job) {
-      const error = decodeError(job.failedReason);
-      if (error.code === "E_CANCELLED" || waiter.cancelled) this.settle(jobId, { kind: "cancelled" });
-      else this.settle(jobId, { kind: "failed", error: this.withAttempts(error, job) });
+    if (!job || (state !== "completed" && state !== "failed") || waiter.settling) return;
+    waiter.settling = true; // from here on one check settles the job; others return above
+    await this.record(waiter, job);
+    if (state === "completed") {
+      this.settle(jobId, await this.publish(waiter.job, job).catch((error: unknown) => failed(error)));
+      return;
     }
+    const error = decodeError(job.failedReason);
+    if (error.code === "E_CANCELLED" || waiter.cancelled) this.settle(jobId, { kind: "cancelled" });
+    else this.settle(jobId, { kind: "failed", error: this.withAttempts(error, job) });
+  }
+
+  /** Puts what the workers logged about each run (and runs lost with a worker) into the job's journal. */
+  private async record(waiter: Waiter, job: Job): Promise<void> {
+    const { logs } = await this.queue.getJobLogs(job.id!, 0, 49).catch(() => ({ logs: [] as string[] }));
+    for (const line of logs) waiter.hooks.onRecord?.(`farm: ${line}`);
+    const lost = job.stalledCounter ? `, ${job.stalledCounter} lost with a worker that stopped answering` : "";
+    waiter.hooks.onRecord?.(`farm: ${job.attemptsMade || 1} run(s)${lost}`);
   }
 
   private withAttempts(error: ErrorBody, job: Job): ErrorBody {

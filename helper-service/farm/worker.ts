@@ -92,7 +92,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     throw error;
   }
   const idle = [...hosts];
-  const running = new Map<string, { host: WorkerHost; cancel(): void }>();
+  /** Jobs on this worker; `stop(true)` is a cancel from the panel, `stop(false)` this worker going away. */
+  const running = new Map<string, { host: WorkerHost; stop(byUser: boolean): void; byUser: boolean }>();
   let done = 0;
   const startedAt = new Date().toISOString();
 
@@ -121,7 +122,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   const subscriber = redis.duplicate({ connectionName: `tessera-worker-sub:${name}` });
   subscriber.on("error", () => undefined);
   await subscriber.subscribe(farmKeys.cancelChannel);
-  subscriber.on("message", (_channel: string, jobId: string) => running.get(jobId)?.cancel());
+  subscriber.on("message", (_channel: string, jobId: string) => running.get(jobId)?.stop(true));
 
   const spool = join(options.dataDir, "farm-spool");
 
@@ -160,22 +161,29 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     mkdirSync(folder, { recursive: true });
     const renderJob: RenderJob = { jobId, attempt: job.attemptsMade + 1, request, output: { folder } };
     const abort = new AbortController();
-    const cancel = (): void => {
-      abort.abort();
-      host.cancel(jobId);
+    const entry = {
+      host,
+      byUser: false,
+      stop(byUser: boolean): void {
+        entry.byUser ||= byUser;
+        abort.abort();
+        host.cancel(jobId);
+      },
     };
-    running.set(jobId, { host, cancel });
-    signal?.addEventListener("abort", cancel);
+    // BullMQ aborts when this worker lost the job's lock: not the user's cancel, the job runs again elsewhere
+    const lost = (): void => entry.stop(false);
+    running.set(jobId, entry);
+    signal?.addEventListener("abort", lost);
     const poll = setInterval(() => {
-      void redis.exists(farmKeys.cancel(jobId)).then((n) => n && cancel(), () => undefined);
+      void redis.exists(farmKeys.cancel(jobId)).then((n) => n && entry.stop(true), () => undefined);
     }, 500);
     log.info({ jobId, attempt: renderJob.attempt }, "farm job started");
     try {
       const outcome = await host.run(renderJob, hooksFor(jobId));
-      return await settle(job, outcome, key, delivery, abort.signal);
+      return await settle(job, outcome, key, delivery, abort.signal, entry);
     } finally {
       clearInterval(poll);
-      signal?.removeEventListener("abort", cancel);
+      signal?.removeEventListener("abort", lost);
       running.delete(jobId);
       idle.push(host);
       if (delivery.kind === "http") rmSync(join(spool, jobId, key), { recursive: true, force: true });
@@ -206,8 +214,22 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     }
   };
 
-  const settle = async (job: Job, outcome: Outcome, key: string, delivery: Delivery, signal: AbortSignal): Promise<FarmResult> => {
+  const settle = async (job: Job, outcome: Outcome, key: string, delivery: Delivery, signal: AbortSignal, entry: { byUser: boolean }): Promise<FarmResult> => {
+    const run = `${name} run ${job.attemptsMade + 1}`;
+    const note = (text: string) => job.log(`${run}: ${text}`).catch(() => undefined);
+    try {
+      const result = await deliver(job, outcome, key, delivery, signal, entry);
+      await note(`delivered ${result.bytes} bytes, sha256 ${result.output.sha256.slice(0, 12)}`);
+      return result;
+    } catch (error) {
+      await note((error as Error).message.replace(/^tessera-error /, ""));
+      throw error;
+    }
+  };
+
+  const deliver = async (job: Job, outcome: Outcome, key: string, delivery: Delivery, signal: AbortSignal, entry: { byUser: boolean }): Promise<FarmResult> => {
     const jobId = job.id!;
+    if (outcome.kind === "cancelled" && !entry.byUser) throw new Error(encodeError(toErrorBody(new TesseraError("E_WORKER_CRASHED", `Worker ${name} stopped before the job finished.`))));
     if (outcome.kind === "cancelled") throw new UnrecoverableError(encodeError(toErrorBody(new TesseraError("E_CANCELLED"))));
     if (outcome.kind === "crashed") throw new Error(encodeError(toErrorBody(new TesseraError("E_WORKER_CRASHED", `${outcome.reason} (on ${name})`))));
     if (outcome.kind === "failed") {
@@ -229,7 +251,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
         });
       } catch (error) {
         const body = toErrorBody(error);
-        if (body.code === "E_CANCELLED") throw new UnrecoverableError(encodeError(body));
+        if (body.code === "E_CANCELLED" && entry.byUser) throw new UnrecoverableError(encodeError(body));
         throw new Error(encodeError(body));
       }
     }
@@ -258,8 +280,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   const close = (force = false): Promise<void> =>
     (closing ??= (async () => {
       clearInterval(beat);
-      if (force) for (const r of running.values()) r.cancel();
-      await worker.close(force);
+      // forced: the running jobs stop now and go back to the queue for another worker (a retry, not a cancel)
+      if (force) for (const r of running.values()) r.stop(false);
+      await worker.close();
       await subscriber.quit().catch(() => undefined);
       await redis.multi().srem(farmKeys.workers, name).del(farmKeys.worker(name)).exec().catch(() => undefined);
       await Promise.all(hosts.map((h) => h.stop()));

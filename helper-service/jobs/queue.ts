@@ -211,6 +211,7 @@ export class JobQueue extends EventEmitter<QueueEvents> {
         this.store.transition(job.jobId, "running", { detail: `runs on ${where}` });
         this.emit("message", { type: "job.started", jobId: job.jobId, runsOn: where });
       },
+      onRecord: (detail) => void this.store.transition(job.jobId, "running", { detail }),
     });
     // Stopping: the job stays "running" in the journal and the next start retries it, as after a crash.
     if (this.closed) return;

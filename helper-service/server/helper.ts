@@ -139,7 +139,9 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
   const system = (): ReturnType<HelperContext["system"]> => {
     const info = farm ? farm.info : worker.info;
     const threads = options.threads ?? Math.max(1, availableParallelism());
-    return info ? { device: info.device, models: info.models, threads, ready: true } : { device: "starting", models: [], threads, ready: false };
+    // a farm with no worker online yet takes jobs anyway: they wait in its queue for the first worker
+    const ready = !!info && (!farm || info.models.length > 0);
+    return info ? { device: info.device, models: info.models, threads, ready } : { device: "starting", models: [], threads, ready: false };
   };
   const ctx: HelperContext = {
     version,

@@ -58,6 +58,7 @@ run("cancel in the panel stops the job on the worker process, running or still q
     expect((await f.end(third, 20_000)).type).toBe("job.cancelled");
     expect(f.client.jobEvents(fourth).some((m) => m.type === "job.progress")).toBe(false);
     expect(f.helper.store.get(running)?.state).toBe("cancelled");
+    expect(f.helper.store.events(running).map((e) => e.detail)).toContainEqual(expect.stringMatching(/^farm: w1 run 1: .*cancel/i));
     expect(outputs(f.out).length).toBe(1);
     expect(leftovers(f.out)).toEqual([]);
   } finally {

@@ -45,6 +45,8 @@ run("3 workers, one killed with kill -9 mid-job: every job delivered once, the k
     expect(places.at(-1)!.runsOn).not.toBe(placed.runsOn);
     const journal = helper.store.events(placed.jobId).map((e) => e.detail ?? "");
     expect(journal.filter((d) => d.startsWith("runs on farm worker")).length).toBeGreaterThanOrEqual(2);
+    expect(journal).toContainEqual(expect.stringMatching(/^farm: w\d run \d: delivered \d+ bytes/));
+    expect(journal).toContainEqual(expect.stringMatching(/^farm: \d run\(s\), 1 lost with a worker that stopped answering/));
     expect(outputs(out).length).toBe(ids.length);
     expect(leftovers(out)).toEqual([]);
     client.close();
