@@ -277,17 +277,19 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   log.info({ name, device: info.device, models: info.models.map((m) => m.id), concurrency: options.concurrency }, "farm worker ready");
 
   let closing: Promise<void> | undefined;
-  const close = (force = false): Promise<void> =>
-    (closing ??= (async () => {
+  const close = (force = false): Promise<void> => {
+    // forced (also after an unforced close began): the running jobs stop now and go back to the queue for
+    // another worker (a retry, not a cancel); unforced, they finish first
+    if (force) for (const r of running.values()) r.stop(false);
+    return (closing ??= (async () => {
       clearInterval(beat);
-      // forced: the running jobs stop now and go back to the queue for another worker (a retry, not a cancel)
-      if (force) for (const r of running.values()) r.stop(false);
       await worker.close();
       await subscriber.quit().catch(() => undefined);
       await redis.multi().srem(farmKeys.workers, name).del(farmKeys.worker(name)).exec().catch(() => undefined);
       await Promise.all(hosts.map((h) => h.stop()));
       await redis.quit().catch(() => undefined);
     })());
+  };
   return { name, info, close };
 }
 

@@ -66,6 +66,27 @@ run("cancel in the panel stops the job on the worker process, running or still q
   }
 }, 90_000);
 
+run("a worker stopped twice with SIGTERM mid-job hands the job back; another worker finishes it", async () => {
+  const f = await farm(2);
+  try {
+    const jobId = await f.submit(0, "long take #steps:60 #ms:50");
+    const placed = await f.client.waitFor<HelperMessageOf<"job.started">>((m) => m.type === "job.started" && m.runsOn !== undefined, 30_000);
+    await f.client.waitFor((m) => m.type === "job.progress" && m.jobId === jobId && m.step >= 3, 30_000);
+    const leaving = f.workers.find((w) => placed.runsOn === `farm worker ${w.name}`)!;
+    const exited = new Promise((r) => leaving.proc.once("exit", r));
+    leaving.proc.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 300));
+    leaving.proc.kill("SIGTERM");
+    await exited;
+    expect((await f.end(jobId)).type).toBe("job.done");
+    const places = f.client.jobEvents(jobId).flatMap((m) => (m.type === "job.started" && m.runsOn ? [m.runsOn] : []));
+    expect(places.at(-1)).not.toBe(placed.runsOn);
+    expect(f.helper.store.events(jobId).map((e) => e.detail)).toContainEqual(expect.stringMatching(/stopped before the job finished/));
+  } finally {
+    await f.stop();
+  }
+}, 90_000);
+
 run("Redis killed with kill -9 and restarted mid-run: nothing is lost, every job is delivered once", async () => {
   const f = await farm(2);
   try {
