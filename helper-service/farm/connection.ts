@@ -4,6 +4,7 @@
  * ioredis is handed ready-made connections so BullMQ never has to load a driver by itself.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
 import { TesseraError } from "../../shared/errors.js";
 
@@ -77,7 +78,8 @@ export function redisOptions(connection: FarmConnection): RedisOptions {
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     db: db === "" ? 0 : Number(db),
     // TLS is set explicitly: rediss:// alone has not always switched it on.
-    ...(tls ? { tls: { servername: url.hostname, ...(ca ? { ca } : {}) } } : {}),
+    // (SNI takes host names only, not addresses)
+    ...(tls ? { tls: { ...(isIP(url.hostname) ? {} : { servername: url.hostname }), ...(ca ? { ca } : {}) } } : {}),
     // BullMQ needs blocking commands to wait as long as they must; our own calls retry through a Redis restart.
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(200 * times, 2000),
@@ -85,11 +87,13 @@ export function redisOptions(connection: FarmConnection): RedisOptions {
   };
 }
 
+const lastErrors = new WeakMap<Redis, Error>();
+
 /** A new connection; call `ping(redis)` to know it works. */
 export function connect(connection: FarmConnection, extra: RedisOptions = {}): Redis {
   const redis = new Redis({ ...redisOptions(connection), lazyConnect: false, ...extra });
-  // Errors surface through the calls that need the connection; ioredis reconnects by itself.
-  redis.on("error", () => undefined);
+  // Errors surface through the calls that need the connection (ping names the last one); ioredis reconnects.
+  redis.on("error", (error: Error) => lastErrors.set(redis, error));
   return redis;
 }
 
@@ -100,9 +104,13 @@ export async function ping(redis: Redis, connection: FarmConnection, timeoutMs =
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
-    await Promise.race([redis.ping(), timeout]);
+    // a refused connection, a TLS or password error: said at once instead of after the timeout
+    const failed = new Promise<never>((_, reject) => redis.once("error", reject));
+    failed.catch(() => undefined);
+    await Promise.race([redis.ping(), timeout, failed]);
   } catch (error) {
-    throw new TesseraError("E_FARM_UNREACHABLE", `${redactUrl(connection.url)}: ${(error as Error).message}`);
+    const cause = lastErrors.get(redis)?.message ?? (error as Error).message;
+    throw new TesseraError("E_FARM_UNREACHABLE", `${redactUrl(connection.url)}: ${cause}`);
   } finally {
     clearTimeout(timer);
   }

@@ -58,23 +58,36 @@ function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Pr
   });
 }
 
+interface RedisOptions {
+  /** Server certificate, key and the CA that signed it: TLS only, no client certificates. */
+  tls?: { cert: string; key: string; ca: string };
+  password?: string;
+}
+
 export class RedisServer {
   proc: ChildProcess | undefined;
   readonly dir = tempDir("tessera-redis-");
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: RedisOptions,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: RedisOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
     await server.launch();
     return server;
   }
 
   async launch(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"];
+    const { tls, password } = this.options;
+    const listen = tls
+      ? ["--port", "0", "--tls-port", String(this.port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no"]
+      : ["--port", String(this.port)];
+    const args = [...listen, ...(password ? ["--requirepass", password] : []), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"];
     const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     this.proc = proc;
     await waitForLine(proc, /Ready to accept connections/, 15_000);
