@@ -245,7 +245,10 @@ export class FarmCoordinator implements Runner {
   /** Puts what the workers logged about each run (and runs lost with a worker) into the job's journal. */
   private async record(waiter: Waiter, job: Job): Promise<void> {
     const { logs } = await this.queue.getJobLogs(job.id!, 0, 49).catch(() => ({ logs: [] as string[] }));
-    for (const line of logs) waiter.hooks.onRecord?.(`farm: ${line}`);
+    // a worker that refused the job several times while the right one was busy: one line, with the count
+    const counted = new Map<string, number>();
+    for (const line of logs) counted.set(line, (counted.get(line) ?? 0) + 1);
+    for (const [line, n] of counted) waiter.hooks.onRecord?.(`farm: ${line}${n > 1 ? ` (${n} times)` : ""}`);
     const lost = job.stalledCounter ? `, ${job.stalledCounter} lost with a worker that stopped answering` : "";
     waiter.hooks.onRecord?.(`farm: ${job.attemptsMade || 1} run(s)${lost}`);
   }
