@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { createHelper } from "../server/helper.js";
 import { createLogger } from "../server/log.js";
+import type { FarmServeOptions } from "../farm/commands.js";
 import { dataDirOf, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
 
 export interface ServeOptions {
@@ -14,16 +15,12 @@ export interface ServeOptions {
   model?: string;
   harness?: boolean;
   allowOrigin?: string[];
-  farm?: string;
-  farmCa?: string;
-  farmListen?: string;
-  farmAdvertise?: string;
-  farmSharedDir?: string;
-  farmTlsCert?: string;
-  farmTlsKey?: string;
 }
 
-export async function serve(options: ServeOptions): Promise<void> {
+/** With --farm the helper coordinates the studio farm (farm/commands.ts). */
+export type ServeCommandOptions = ServeOptions & Partial<FarmServeOptions>;
+
+export async function serve(options: ServeCommandOptions): Promise<void> {
   const dataDir = await dataDirOf(options.dataDir);
   const log = createLogger(dataDir, { stderr: true });
   const modelDirs = options.model ? [resolve(options.model)] : referenceModelDirs();

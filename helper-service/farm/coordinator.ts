@@ -21,7 +21,8 @@ import { finalPathOf, outputFolderOf } from "../render/output-files.js";
 import { packageVersion } from "../server/data-dir.js";
 import type { Logger } from "../server/log.js";
 import { connect, FARM_PROTOCOL, farmKeys, ping, PREFIX, QUEUE_NAME, type FarmConnection } from "./connection.js";
-import { decodeError, decodeFarmPreview, FarmProgressSchema, FarmResultSchema, unpackProgress, type Delivery, type FarmJobData, type FarmResult } from "./messages.js";
+import { decodePreview } from "../../shared/preview-header.js";
+import { decodeError, FarmProgressSchema, FarmResultSchema, unpackProgress, type Delivery, type FarmJobData, type FarmResult } from "./messages.js";
 import { sha256File, startReceiver, type Receiver } from "./receiver.js";
 import { liveWorkers } from "./status.js";
 
@@ -129,8 +130,10 @@ export class FarmCoordinator implements Runner {
     this.events.on("removed", ({ jobId }) => void this.check(jobId));
     this.events.on("active", ({ jobId }) => this.onProgress(jobId, undefined));
     this.subscriber.on("messageBuffer", (_channel: Buffer, message: Buffer) => {
-      const preview = decodeFarmPreview(message);
-      if (preview) this.waiters.get(preview.jobId)?.hooks.onPreview(preview);
+      const preview = decodePreview(message);
+      if (!preview.ok) return;
+      const { jobId, frameIndex, width, height } = preview.header;
+      this.waiters.get(jobId)?.hooks.onPreview({ frameIndex, width, height, jpeg: preview.image });
     });
     await this.subscriber.subscribe(farmKeys.previewChannel);
     const beat = async (): Promise<void> => {
@@ -289,6 +292,9 @@ export class FarmCoordinator implements Runner {
       throw new TesseraError("E_FARM_DELIVERY", `The file arrived with ${bytes} bytes and sha256 ${actual.slice(0, 12)}…, the worker sent ${result.bytes} bytes and ${expected.slice(0, 12)}….`);
     }
     await rename(source, finalPath);
+    // the sidecar record next to the clip, as a local job has it (the file carries it as XMP already)
+    const { writeSidecar } = await import("../media/metadata.js");
+    await writeSidecar(finalPath, result.output.record);
     if (this.delivery.kind === "shared") rmSync(join(this.options.sharedDir!, renderJob.jobId), { recursive: true, force: true });
     source = finalPath;
     return this.delivered(renderJob, result, source);

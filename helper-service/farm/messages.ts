@@ -1,7 +1,8 @@
 /**
  * What travels through Redis between the coordinating helper and the workers, as zod schemas: job data (the
  * request and where the file goes, never file bytes), the worker's result (a reference and a checksum), small
- * progress payloads, the binary preview message, and the record each worker keeps alive for `farm status`.
+ * progress payloads, and the record each worker keeps alive for `farm status`. Previews travel in the panel's own
+ * binary preview format (shared/preview-header.ts) on a Redis channel of their own.
  * Both sides check what they read: a worker is another program, maybe another version.
  */
 import { z } from "zod";
@@ -99,27 +100,4 @@ export function decodeError(reason: string | undefined): ErrorBody {
   }
   const text = reason?.trim() || "no reason given";
   return { code: "E_WORKER_CRASHED", message: `${ERRORS.E_WORKER_CRASHED.message} On the farm: ${text}`, hint: ERRORS.E_WORKER_CRASHED.hint };
-}
-
-/** The preview message: job id (16 bytes), frame index (u32), width, height (u16), then the JPEG bytes. */
-export function encodeFarmPreview(jobId: string, frameIndex: number, width: number, height: number, jpeg: Uint8Array): Buffer {
-  const header = Buffer.alloc(24);
-  Buffer.from(jobId.replace(/-/g, ""), "hex").copy(header, 0);
-  header.writeUInt32LE(frameIndex, 16);
-  header.writeUInt16LE(width, 20);
-  header.writeUInt16LE(height, 22);
-  return Buffer.concat([header, jpeg]);
-}
-
-export function decodeFarmPreview(message: Buffer): { jobId: string; frameIndex: number; width: number; height: number; jpeg: Uint8Array } | undefined {
-  if (message.length < 25) return undefined;
-  const hex = message.subarray(0, 16).toString("hex");
-  const jobId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return {
-    jobId,
-    frameIndex: message.readUInt32LE(16),
-    width: message.readUInt16LE(20),
-    height: message.readUInt16LE(22),
-    jpeg: new Uint8Array(message.subarray(24)),
-  };
 }

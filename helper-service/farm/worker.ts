@@ -19,7 +19,8 @@ import type { GeneratorInfo, PreviewImage, Progress, RenderJob } from "../render
 import { dataPaths, packageVersion } from "../server/data-dir.js";
 import type { Logger } from "../server/log.js";
 import { connect, FARM_PROTOCOL, farmKeys, ping, PREFIX, QUEUE_NAME, type FarmConnection } from "./connection.js";
-import { CoordinatorRecordSchema, encodeError, encodeFarmPreview, FarmJobDataSchema, packProgress, type Delivery, type FarmResult, type WorkerRecord } from "./messages.js";
+import { encodePreview } from "../../shared/preview-header.js";
+import { CoordinatorRecordSchema, encodeError, FarmJobDataSchema, packProgress, type Delivery, type FarmResult, type WorkerRecord } from "./messages.js";
 import { uploadFile } from "./uploader.js";
 
 export interface FarmWorkerOptions {
@@ -206,8 +207,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
           const now = Date.now();
           if (now - lastPreview < PREVIEW_EVERY_MS || preview.jpeg.byteLength > MAX_PREVIEW_BYTES) return;
           lastPreview = now;
-          const message = encodeFarmPreview(id, preview.frameIndex, preview.width, preview.height, preview.jpeg);
-          void redis.publish(farmKeys.previewChannel, message).catch(() => undefined);
+          const message = encodePreview({ jobId: id, frameIndex: preview.frameIndex, width: preview.width, height: preview.height, format: "jpeg" }, preview.jpeg);
+          void redis.publish(farmKeys.previewChannel, Buffer.from(message)).catch(() => undefined);
         },
         onNotice: (level: "info" | "warning", message: string) => void job.log(`${level}: ${message}`).catch(() => undefined),
       };

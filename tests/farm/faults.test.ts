@@ -1,9 +1,12 @@
 /**
  * Farm faults and volume with real processes: cancel from the panel stopping a job on a worker process, Redis
- * killed with kill -9 and restarted mid-run, 200 queued jobs each delivered exactly once, and delivery through a
- * shared folder instead of HTTP.
+ * killed with kill -9 and restarted mid-run, 200 queued jobs each delivered exactly once, and the real ONNX
+ * engine on a worker delivering through a shared folder instead of HTTP.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { decodePreview } from "../../shared/preview-header.js";
 import type { HelperMessageOf } from "../../shared/protocol.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { leftovers, outputs, RedisServer, redisAvailable, startFarmHelper, startWorker, stopWorker, type WorkerProcess } from "./support.js";
@@ -129,25 +132,27 @@ run("200 queued jobs on 2 workers of 2 slots with a scripted generator: each del
   }
 }, 180_000);
 
-run("shared-folder delivery: the worker writes into the share, the helper checks and publishes, the share is emptied", async () => {
+run("the real ONNX engine on a worker, delivered through a shared folder: checked, published with its record, previews relayed", async () => {
   const redis = await RedisServer.start();
   const share = tempDir("tessera-share-");
   const { helper } = await startFarmHelper(redis, { sharedDir: share });
-  const worker = await startWorker(redis, { name: "nas", sharedDir: share });
+  // no scripted generator: the worker loads the tiny model package into the real pipeline (ONNX, ffmpeg)
+  const worker = await startWorker(redis, { name: "nas", sharedDir: share, extraEnv: { TESSERA_GENERATOR_MODULE: "" }, extraArgs: ["--model", "tests/fixtures/tiny-model"] });
   const out = tempDir("tessera-farm-out-");
   const client = await TestClient.authed(helper);
   try {
-    const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      client.send({ type: "generate", requestId: `r${i}`, clientJobId: `c${i}`, request: baseRequest({ prompt: `shared ${i} #steps:3`, seed: i, output: { format: "h264", folder: out } }) });
-      ids.push((await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === `r${i}`)).jobId);
-    }
-    for (const jobId of ids) {
-      const done = await client.waitFor<HelperMessageOf<"job.done">>((m) => m.type === "job.done" && m.jobId === jobId, 60_000);
-      expect(done.output.path.startsWith(out)).toBe(true);
-      expect(readFileSync(done.output.path, "utf8").trimEnd().endsWith(`END ${jobId}`)).toBe(true);
-    }
-    expect(outputs(out).length).toBe(2);
+    client.send({ type: "generate", requestId: "r0", clientJobId: "c0", request: baseRequest({ prompt: "a red ball rolling", output: { format: "h264", folder: out } }) });
+    const { jobId } = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === "r0");
+    const done = await client.waitFor<HelperMessageOf<"job.done">>((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === jobId, 60_000);
+    expect(done.type).toBe("job.done");
+    expect(done.output.path.startsWith(out)).toBe(true);
+    expect(createHash("sha256").update(readFileSync(done.output.path)).digest("hex")).toBe(done.output.sha256);
+    expect(done.output.record.model.id).toBe("tessera-random-tiny");
+    expect(existsSync(`${done.output.path}.tessera.json`)).toBe(true);
+    // live previews reached the panel as binary frames of this job
+    const previews = client.binary.map((b) => decodePreview(new Uint8Array(b))).filter((p) => p.ok && p.header.jobId === jobId);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(outputs(out).sort()).toEqual([basename(done.output.path), `${basename(done.output.path)}.tessera.json`].sort());
     expect(leftovers(out)).toEqual([]);
     expect(readdirSync(share)).toEqual([]);
   } finally {

@@ -26,6 +26,7 @@ export function redisAvailable(): boolean {
   }
 }
 
+/** (tests/cli/support.ts has one too, but that module needs CommonJS's __dirname; this one also loads as ESM.) */
 export function freePort(): Promise<number> {
   return new Promise((res) => {
     const server = createServer();
