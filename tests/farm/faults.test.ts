@@ -152,7 +152,7 @@ run("the real ONNX engine on a worker, delivered through a shared folder: checke
     // live previews reached the panel as binary frames of this job
     const previews = client.binary.map((b) => decodePreview(new Uint8Array(b))).filter((p) => p.ok && p.header.jobId === jobId);
     expect(previews.length).toBeGreaterThan(0);
-    expect(outputs(out).sort()).toEqual([basename(done.output.path), `${basename(done.output.path)}.tessera.json`].sort());
+    expect(outputs(out)).toEqual([basename(done.output.path)]);
     expect(leftovers(out)).toEqual([]);
     expect(readdirSync(share)).toEqual([]);
   } finally {

@@ -24,9 +24,9 @@ export async function startFarmHelper(redis: RedisServer, options: { dataDir?: s
   return { helper, farm, tokenFile };
 }
 
-/** Published files in a folder (hidden partial and upload names left out). */
+/** Published clips in a folder (hidden partial and upload names and the sidecar records left out). */
 export function outputs(folder: string): string[] {
-  return readdirSync(folder).filter((n) => !n.startsWith("."));
+  return readdirSync(folder).filter((n) => !n.startsWith(".") && !n.endsWith(".tessera.json"));
 }
 
 /** Everything hidden a run may leave behind: encoder partials and farm uploads. */
