@@ -51,6 +51,7 @@ program
   .option("--farm-tls-cert <file>", "serve deliveries over HTTPS with this certificate")
   .option("--farm-tls-key <file>", "the key of --farm-tls-cert")
   .option("--farm-shared-dir <dir>", "take files from this shared folder instead of over HTTP")
+  .option("--farm-token-file <file>", "the studio's farm token (default: DATA_DIR/farm-token)")
   .action(async (options) => {
     keepRunning = true;
     const { serve } = await import("./cli/serve.js");

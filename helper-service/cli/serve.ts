@@ -41,7 +41,7 @@ export async function serve(options: ServeCommandOptions): Promise<void> {
     onNotice: (message) => say(`notice: ${message}`),
   });
   say(`tessera listening on ${helper.url}`);
-  if (farm) say(`farm deliveries ${farm.deliveryUrl ? `at ${farm.deliveryUrl}` : `through ${options.farmSharedDir}`} (workers need ${dataDir}/farm-token)`);
+  if (farm) say(`farm deliveries ${farm.deliveryUrl ? `at ${farm.deliveryUrl}` : `through ${options.farmSharedDir}`} (workers need ${options.farmTokenFile ?? `${dataDir}/farm-token`})`);
   if (options.harness) say(`panel harness at http://127.0.0.1:${helper.port}/`);
   helper.ready.then(
     (info) => {

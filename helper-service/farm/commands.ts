@@ -27,6 +27,8 @@ export interface FarmServeOptions {
   farmSharedDir?: string;
   farmTlsCert?: string;
   farmTlsKey?: string;
+  /** The studio's farm token (one for every helper and worker of a farm); default DATA_DIR/farm-token. */
+  farmTokenFile?: string;
 }
 
 /** DATA_DIR/farm-token: the secret workers present when they deliver files; created user-only when absent. */
@@ -64,7 +66,7 @@ function parseListen(value: string): { host: string; port: number } {
 /** Starts the coordinator for `tessera serve --farm`. */
 export async function startCoordinator(options: FarmServeOptions, dataDir: string, log: Logger): Promise<FarmCoordinator> {
   const connection: FarmConnection = { url: options.farm, caFile: options.farmCa };
-  const { token } = farmTokenOf(dataDir);
+  const token = options.farmTokenFile ? readTokenFile(options.farmTokenFile) : farmTokenOf(dataDir).token;
   if ((options.farmTlsCert === undefined) !== (options.farmTlsKey === undefined)) {
     throw new TesseraError("E_BAD_REQUEST", "--farm-tls-cert and --farm-tls-key go together.");
   }

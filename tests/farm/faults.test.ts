@@ -69,6 +69,26 @@ run("cancel in the panel stops the job on the worker process, running or still q
   }
 }, 90_000);
 
+run("the farm takes jobs by priority, first come first served within one", async () => {
+  const f = await farm(1);
+  try {
+    const blocker = await f.submit(0, "blocker #steps:30 #ms:50");
+    await f.client.waitFor((m) => m.type === "job.progress" && m.jobId === blocker, 30_000);
+    const order: [string, "low" | "normal" | "high"][] = [];
+    const plan = [["low", "a"], ["normal", "b"], ["high", "c"], ["normal", "d"], ["high", "e"]] as const;
+    for (const [i, [priority, name]] of plan.entries()) {
+      f.client.send({ type: "generate", requestId: `p${i}`, clientJobId: `p${i}`, request: baseRequest({ prompt: `${name} #steps:1`, priority, output: { format: "h264", folder: f.out } }) });
+      order.push([(await f.client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === `p${i}`)).jobId, priority]);
+    }
+    for (const [jobId] of order) await f.end(jobId);
+    const started = f.client.messages.flatMap((m) => (m.type === "job.started" && m.runsOn ? [m.jobId] : [])).filter((id) => id !== blocker);
+    const names = started.map((id) => plan[order.findIndex(([j]) => j === id)]![1]);
+    expect(names).toEqual(["c", "e", "b", "d", "a"]);
+  } finally {
+    await f.stop();
+  }
+}, 90_000);
+
 run("a worker stopped twice with SIGTERM mid-job hands the job back; another worker finishes it", async () => {
   const f = await farm(2);
   try {
