@@ -10,6 +10,7 @@
  */
 import { copyFile, rename, rm, stat } from "node:fs/promises";
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { basename, dirname, extname, join } from "node:path";
 import { Queue, QueueEvents, type Job } from "bullmq";
 import type { Redis } from "ioredis";
@@ -90,28 +91,35 @@ export class FarmCoordinator implements Runner {
     eventsConnection.on("error", () => undefined);
     const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: PREFIX, autorun: true });
     events.on("error", () => undefined);
-    // eslint-disable-next-line prefer-const -- assigned after the coordinator exists (the receiver asks it)
-    let coordinator: FarmCoordinator | undefined;
+    let coordinator: FarmCoordinator | undefined; // the receiver asks it, so it exists before the coordinator
     let receiver: Receiver | undefined;
     let delivery: Delivery;
-    if (options.sharedDir) delivery = { kind: "shared" };
-    else {
-      const endpoint = options.endpoint!;
-      receiver = await startReceiver({
-        token: options.token,
-        host: endpoint.host,
-        port: endpoint.port,
-        tls: endpoint.tls,
-        target: (jobId, key) => coordinator?.uploadTarget(jobId, key),
-        log: options.log,
-      });
-      const scheme = endpoint.tls ? "https" : "http";
-      const advertise = endpoint.advertise ?? `${scheme}://${endpoint.host === "0.0.0.0" || endpoint.host === "::" ? "127.0.0.1" : endpoint.host}:${receiver.port}`;
-      delivery = { kind: "http", url: advertise };
+    try {
+      if (options.sharedDir) delivery = { kind: "shared" };
+      else {
+        const endpoint = options.endpoint!;
+        receiver = await startReceiver({
+          token: options.token,
+          host: endpoint.host,
+          port: endpoint.port,
+          tls: endpoint.tls,
+          target: (jobId, key) => coordinator?.uploadTarget(jobId, key),
+          log: options.log,
+        }).catch((error: NodeJS.ErrnoException) => {
+          const busy = error.code === "EADDRINUSE" ? `port ${endpoint.port} is in use` : error.message;
+          throw new TesseraError("E_BAD_REQUEST", `The farm delivery endpoint cannot listen on ${endpoint.host}:${endpoint.port}: ${busy}.`, { hint: "Choose another address or port with --farm-listen HOST:PORT." });
+        });
+        const scheme = endpoint.tls ? "https" : "http";
+        delivery = { kind: "http", url: endpoint.advertise ?? `${scheme}://${advertisedHost(endpoint.host)}:${receiver.port}` };
+      }
+      coordinator = new FarmCoordinator(options, redis, subscriber, queue, events, eventsConnection, receiver, delivery);
+      await coordinator.listen();
+      return coordinator;
+    } catch (error) {
+      await (coordinator?.close() ?? Promise.all([receiver?.close(), events.close(), queue.close()]).catch(() => undefined));
+      for (const connection of [subscriber, eventsConnection, redis]) connection.disconnect();
+      throw error;
     }
-    coordinator = new FarmCoordinator(options, redis, subscriber, queue, events, eventsConnection, receiver, delivery);
-    await coordinator.listen();
-    return coordinator;
   }
 
   /** Where workers deliver, as the job data names it. */
@@ -347,6 +355,15 @@ export class FarmCoordinator implements Runner {
     await this.redis.quit().catch(() => undefined);
     // Jobs still waiting stay in the journal as running; the next start finds them in the farm again.
   }
+}
+
+/** The address workers are told to deliver to: for "all interfaces", this machine's first LAN address. */
+function advertisedHost(host: string): string {
+  if (host !== "0.0.0.0" && host !== "::") return host.includes(":") ? `[${host}]` : host;
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === "IPv4" && !i.internal);
+  return lan?.address ?? "127.0.0.1";
 }
 
 function failed(error: unknown): Outcome {

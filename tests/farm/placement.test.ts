@@ -89,6 +89,18 @@ run("a worker of another farm protocol says so and does not start; a bad --farm 
     );
     expect(bad?.code).toBe(2);
     expect(bad?.stderr).toMatch(/redis:\/\/ or rediss:\/\//);
+    // serve --farm: a Redis that is not there, and a delivery port that is taken, each said with the fix
+    const serve = async (args: string[]) =>
+      exec(process.execPath, [BIN, "serve", "--data-dir", tempDir(), "--port", String(await freePort()), ...args]).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+    const unreachable = await serve(["--farm", `redis://127.0.0.1:${await freePort()}`]);
+    expect(unreachable?.code).toBe(1);
+    expect(unreachable?.stderr).toMatch(/Redis server cannot be reached.*ECONNREFUSED[\s\S]*fix: Check the --farm URL/);
+    const busy = await serve(["--farm", redis.url, "--farm-listen", `127.0.0.1:${redis.port}`]);
+    expect(busy?.code).toBe(2);
+    expect(busy?.stderr).toMatch(/port \d+ is in use[\s\S]*--farm-listen/);
   } finally {
     client.disconnect();
     await redis.stop();
