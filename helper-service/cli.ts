@@ -47,7 +47,7 @@ program
   .addOption(new Option("--farm <url>", "run jobs on the studio farm: redis://[user:pass@]host:6379[/db] or rediss://").env("TESSERA_FARM"))
   .option("--farm-ca <file>", "CA certificate of the farm's Redis (rediss://)")
   .option("--farm-listen <host:port>", "where farm workers deliver files (default 0.0.0.0:48760)")
-  .option("--farm-advertise <url>", "the delivery URL as workers reach it (default http://<listen host>:<port>)")
+  .option("--farm-advertise <url>", "the delivery URL as workers reach it (default: this machine's LAN address)")
   .option("--farm-tls-cert <file>", "serve deliveries over HTTPS with this certificate")
   .option("--farm-tls-key <file>", "the key of --farm-tls-cert")
   .option("--farm-shared-dir <dir>", "take files from this shared folder instead of over HTTP")
