@@ -30,7 +30,12 @@ run("3 workers, one killed with kill -9 mid-job: every job delivered once, the k
     await client.waitFor((m) => m.type === "job.progress" && m.jobId === placed.jobId && m.step >= 4, 30_000);
     const victim = workers.find((w) => placed.runsOn === `farm worker ${w.name}`)!;
     expect(victim).toBeDefined();
+    const killedAt = Date.now();
+    const seen = client.messages.length;
     await killWorker(victim);
+    const moved = await client.waitFor<HelperMessageOf<"job.started">>((m) => m.type === "job.started" && m.jobId === placed.jobId && m.runsOn !== undefined, 60_000, seen);
+    // the figure the closing note reports (lock 3 s in these tests, 30 s by default)
+    process.stdout.write(`farm stall pick-up: ${Date.now() - killedAt} ms after kill -9, on ${moved.runsOn}\n`);
 
     for (const jobId of ids) await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === jobId, 60_000);
     for (const jobId of ids) {
