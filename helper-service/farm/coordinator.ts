@@ -55,6 +55,7 @@ interface Waiter {
 }
 
 const PRIORITY = { high: 1, normal: 10, low: 100 } as const;
+export const WAITING = "waiting for a farm worker";
 
 export class FarmCoordinator implements Runner {
   private readonly waiters = new Map<string, Waiter>();
@@ -181,6 +182,8 @@ export class FarmCoordinator implements Runner {
         keepLogs: 50,
       });
       this.options.log.info({ jobId: job.jobId }, "job submitted to the farm");
+      // until a worker reports, the panel shows that the job waits for one (not that it is starting here)
+      if (!this.waiters.get(job.jobId)?.runsOn) hooks.onPlacement?.(WAITING);
       void this.check(job.jobId);
     } catch (error) {
       this.settle(job.jobId, failed(error));

@@ -208,7 +208,7 @@ export class JobQueue extends EventEmitter<QueueEvents> {
       onNotice: (level, message) => this.emit("message", { type: "notice", level, message, jobId: job.jobId }),
       onPlacement: (where) => {
         current.runsOn = where;
-        this.store.transition(job.jobId, "running", { detail: `runs on ${where}` });
+        this.store.transition(job.jobId, "running", { detail: `placed: ${where}` });
         this.emit("message", { type: "job.started", jobId: job.jobId, runsOn: where });
       },
       onRecord: (detail) => void this.store.transition(job.jobId, "running", { detail }),
