@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --model DIR] [--threads N] [--rss-steps N] [--skip-cli]`: inference benchmarks in one run on
+ * `npm run bench [-- --model DIR] [--threads N] [--rss-steps N] [--skip-cli] [--skip-farm | --farm-only]`: inference
+ * benchmarks and the farm's throughput with 1, 2 and 4 workers (bench/farm.ts) in one run on
  * this machine. Each figure is printed as a JSON line when measured; the last line is one JSON object with all of
  * them, the goals they are held to, and notes (a figure that could not be taken is null with its reason).
  *
@@ -38,6 +39,8 @@ const { values: args } = parseArgs({
     threads: { type: "string" },
     "rss-steps": { type: "string" },
     "skip-cli": { type: "boolean", default: false },
+    "skip-farm": { type: "boolean", default: false },
+    "farm-only": { type: "boolean", default: false },
   },
 });
 
@@ -121,7 +124,24 @@ async function gemmPeak(threads: number): Promise<number> {
   return (2 * n ** 3) / (Math.min(...times) / 1000) / 1e9;
 }
 
+/** The farm's throughput figure; needs redis-server (apt). */
+async function farmRun(): Promise<void> {
+  const { farmThroughput } = await import("./farm.js");
+  try {
+    const farm = await farmThroughput();
+    emit("farm_throughput", farm);
+    results.goals = { ...(results.goals as object), farm_throughput: farm.goal };
+  } catch (error) {
+    unavailable("farm_throughput", (error as Error).message);
+  }
+}
+
 async function main(): Promise<void> {
+  if (args["farm-only"]) {
+    await farmRun();
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+    return;
+  }
   const threads = Number(args.threads ?? availableParallelism());
   const dir = chooseModel();
   const busy = await contention();
@@ -238,6 +258,7 @@ async function main(): Promise<void> {
     results.other_cpu_fraction = round(Math.max(0, others) / (seconds * cpus().length));
     if ((results.other_cpu_fraction as number) > 0.1) notes.push(`other processes used ${Math.round((results.other_cpu_fraction as number) * 100)}% of the CPUs during the run: figures are contended`);
   }
+  if (!args["skip-farm"]) await farmRun();
   results.notes = notes;
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }

@@ -1,6 +1,6 @@
 /**
  * The `tessera` command: serve | generate | extend | models [install] | engines [add|remove] | history | pair |
- * doctor | service.
+ * doctor | service | worker | farm status.
  * Exit codes: 0 only when the command did all it was asked (for generate/extend: a complete file), 2 for bad
  * input (unknown option, bad value, refused prompt or path), 1 for everything else.
  */
@@ -46,6 +46,14 @@ program
   .option("--model <dir>", "model package folder (default: models/reference)")
   .option("--harness", "also serve the browser harness of the panel")
   .option("--allow-origin <origin...>", "extra web origins allowed to connect")
+  .addOption(new Option("--farm <url>", "run jobs on the studio farm: redis://[user:pass@]host:6379[/db] or rediss://").env("TESSERA_FARM"))
+  .option("--farm-ca <file>", "CA certificate of the farm's Redis (rediss://)")
+  .option("--farm-listen <host:port>", "where farm workers deliver files (default 0.0.0.0:48760)")
+  .option("--farm-advertise <url>", "the delivery URL as workers reach it (default: this machine's LAN address)")
+  .option("--farm-tls-cert <file>", "serve deliveries over HTTPS with this certificate")
+  .option("--farm-tls-key <file>", "the key of --farm-tls-cert")
+  .option("--farm-shared-dir <dir>", "take files from this shared folder instead of over HTTP")
+  .option("--farm-token-file <file>", "the studio's farm token (default: DATA_DIR/farm-token)")
   .action(async (options) => {
     keepRunning = true;
     const { serve } = await import("./cli/serve.js");
@@ -148,6 +156,38 @@ program
   .action(async (options) => {
     const { pairCommand } = await import("./cli/pair.js");
     await pairCommand(options);
+  });
+
+program
+  .command("worker")
+  .description("run farm jobs on this machine's generator (a GPU box of the studio farm)")
+  .addOption(new Option("--farm <url>", "the farm's Redis: redis://[user:pass@]host:6379[/db] or rediss://").env("TESSERA_FARM").makeOptionMandatory())
+  .option("--farm-ca <file>", "CA certificate of the farm's Redis (rediss://)")
+  .addOption(new Option("--engine <name>", "what makes the frames").default("onnx"))
+  .addOption(new Option("--concurrency <n>", "jobs at once (one per GPU)").argParser(parseIntOption("--concurrency", 1, 16)).default(1))
+  .option("--name <name>", "worker name in farm status (default: host-pid)")
+  .option("--farm-token-file <file>", "the helper's DATA_DIR/farm-token (or set TESSERA_FARM_TOKEN)")
+  .option("--upload-ca <file>", "CA certificate of the helper's HTTPS delivery endpoint")
+  .option("--shared-dir <dir>", "write files into this shared folder instead of sending them")
+  .option("--model <dir>", "model package folder (default: models/reference)")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    keepRunning = true;
+    const { workerCommand } = await import("./farm/commands.js");
+    await workerCommand(options);
+  });
+
+program
+  .command("farm")
+  .description("the studio farm")
+  .command("status")
+  .description("workers (devices, models, jobs) and queue counts")
+  .addOption(new Option("--farm <url>", "the farm's Redis").env("TESSERA_FARM").makeOptionMandatory())
+  .option("--farm-ca <file>", "CA certificate of the farm's Redis (rediss://)")
+  .option("--json", "print JSON")
+  .action(async (options) => {
+    const { farmStatusCommand } = await import("./farm/commands.js");
+    await farmStatusCommand(options);
   });
 
 program

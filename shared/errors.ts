@@ -161,6 +161,23 @@ export const ERRORS = {
     message: "Writing the video file failed.",
     hint: "Check that the output folder is writable and has space; `tessera doctor` checks the encoders.",
   },
+  // Studio farm (tessera serve --farm, tessera worker)
+  E_FARM_UNREACHABLE: {
+    message: "The farm's Redis server cannot be reached.",
+    hint: "Check the --farm URL (host, port, password, TLS CA file) and that redis-server runs and is open to this machine.",
+  },
+  E_FARM_NO_WORKER: {
+    message: "No farm worker can run this job.",
+    hint: "Start `tessera worker --farm URL` on a GPU machine that has the model installed, or pick a model the workers have.",
+  },
+  E_FARM_DELIVERY: {
+    message: "The finished clip did not arrive intact from the farm worker.",
+    hint: "Check the network between the worker and this machine (the farm port and token), then run the job again.",
+  },
+  E_FARM_VERSION: {
+    message: "The farm worker runs a Tessera version that cannot work with this helper.",
+    hint: "Install the same Tessera version on the helper and every farm worker.",
+  },
   E_INTERNAL: {
     message: "Something went wrong inside Tessera.",
     hint: "Run `tessera doctor`; if it persists, send the helper log with a bug report.",

@@ -111,6 +111,8 @@ export const GenerationRequestSchema = z
     workflow: WorkflowSchema.default("broll"),
     projectId: z.string().max(256).optional(),
     sequenceId: z.string().max(256).optional(),
+    /** Order on a studio farm: high runs before normal, normal before low; first come, first served within one. */
+    priority: z.enum(["high", "normal", "low"]).optional(),
   })
   .refine((r) => r.frames / (r.fps.num / r.fps.den) <= 600, {
     message: "duration is longer than 10 minutes",
@@ -201,6 +203,8 @@ export const QueueEntrySchema = z.object({
   prompt: z.string(),
   workflow: WorkflowSchema,
   output: JobOutputSchema.optional(),
+  /** Where the job runs when not on this machine, e.g. "farm worker gpu-02". */
+  runsOn: z.string().max(200).optional(),
 });
 export type QueueEntry = z.infer<typeof QueueEntrySchema>;
 
@@ -286,7 +290,12 @@ export const JobAcceptedSchema = z.object({
   clientJobId: ClientJobId,
 });
 export const JobQueuedSchema = z.object({ type: z.literal("job.queued"), jobId: JobId, position: Int.min(0) });
-export const JobStartedSchema = z.object({ type: z.literal("job.started"), jobId: JobId });
+export const JobStartedSchema = z.object({
+  type: z.literal("job.started"),
+  jobId: JobId,
+  /** Where it runs when not on this machine (a farm worker); sent again when that changes. */
+  runsOn: z.string().max(200).optional(),
+});
 export const JobProgressSchema = z.object({
   type: z.literal("job.progress"),
   jobId: JobId,

@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { createHelper } from "../server/helper.js";
 import { createLogger } from "../server/log.js";
+import type { FarmServeOptions } from "../farm/commands.js";
 import { dataDirOf, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
 
 export interface ServeOptions {
@@ -16,11 +17,15 @@ export interface ServeOptions {
   allowOrigin?: string[];
 }
 
-export async function serve(options: ServeOptions): Promise<void> {
+/** With --farm the helper coordinates the studio farm (farm/commands.ts). */
+export type ServeCommandOptions = ServeOptions & Partial<FarmServeOptions>;
+
+export async function serve(options: ServeCommandOptions): Promise<void> {
   const dataDir = await dataDirOf(options.dataDir);
   const log = createLogger(dataDir, { stderr: true });
   const modelDirs = options.model ? [resolve(options.model)] : referenceModelDirs();
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const farm = options.farm ? await (await import("../farm/commands.js")).startCoordinator({ ...options, farm: options.farm }, dataDir, log) : undefined;
 
   const helper = await createHelper({
     dataDir,
@@ -30,11 +35,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     // Another generator behind the same interface (a module whose default export is a GeneratorFactory).
     generatorModule: process.env.TESSERA_GENERATOR_MODULE ? resolve(process.env.TESSERA_GENERATOR_MODULE) : undefined,
     allowedOrigins: options.allowOrigin,
+    farm,
     log,
     onPairingCode: (code) => say(`pairing code: ${code.code} (valid for 2 minutes)`),
     onNotice: (message) => say(`notice: ${message}`),
   });
   say(`tessera listening on ${helper.url}`);
+  if (farm) say(`farm deliveries ${farm.deliveryUrl ? `at ${farm.deliveryUrl}` : `through ${options.farmSharedDir}`} (workers need ${options.farmTokenFile ?? `${dataDir}/farm-token`})`);
   if (options.harness) say(`panel harness at http://127.0.0.1:${helper.port}/`);
   helper.ready.then(
     (info) => {

@@ -21,6 +21,13 @@ export interface QueueOptions {
   /** Folder for outputs of requests that name none. */
   defaultOutputFolder: string;
   maxQueued?: number;
+  /** Jobs handed to the runner at once (1 for the local device; the farm takes them all and orders them itself). */
+  concurrency?: number;
+  /**
+   * After a restart, hand jobs that were running back to the runner without counting an attempt: they still
+   * run elsewhere (the farm, which bounds its own retries) and the runner finds them again by job id.
+   */
+  reattach?: boolean;
   audit?: AuditLog;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -31,7 +38,7 @@ export interface QueueEvents {
 }
 
 export class JobQueue extends EventEmitter<QueueEvents> {
-  private current: { job: JobRecord; progress: Progress | undefined } | undefined;
+  private readonly current = new Map<string, { job: JobRecord; progress: Progress | undefined; runsOn?: string; done: Promise<void> }>();
   private pumping = false;
   private closed = false;
 
@@ -51,7 +58,9 @@ export class JobQueue extends EventEmitter<QueueEvents> {
   async resume(): Promise<void> {
     const interrupted = this.store.inState("running");
     for (const job of interrupted) {
-      if (job.attempts < MAX_ATTEMPTS) {
+      if (this.options.reattach) {
+        this.store.transition(job.jobId, "queued", { detail: "the helper restarted; finding the job on the farm again" });
+      } else if (job.attempts < MAX_ATTEMPTS) {
         this.store.transition(job.jobId, "queued", { detail: "the helper stopped while it ran; retrying once" });
         this.options.audit?.write({ event: "retried", jobId: job.jobId, reason: "helper restarted" });
       } else {
@@ -61,7 +70,7 @@ export class JobQueue extends EventEmitter<QueueEvents> {
       }
     }
     // Partial files go before any retry starts (a retry writes a new partial of the same name pattern).
-    for (const job of interrupted) await this.cleanup(job);
+    if (!this.options.reattach) for (const job of interrupted) await this.cleanup(job);
     this.schedule();
   }
 
@@ -93,7 +102,7 @@ export class JobQueue extends EventEmitter<QueueEvents> {
       this.announcePositions();
       return;
     }
-    if (job.state === "running" && this.current?.job.jobId === jobId) {
+    if (job.state === "running" && this.current.has(jobId)) {
       this.cancelRequests.set(jobId, requestId);
       this.runner.cancel(jobId);
       return;
@@ -108,8 +117,10 @@ export class JobQueue extends EventEmitter<QueueEvents> {
     let position = 0;
     return this.store.active().map((job) => {
       if (job.state === "queued") return toQueueEntry(job, position++);
-      const live = this.current?.job.jobId === job.jobId ? this.current.progress : undefined;
-      return toQueueEntry(live ? { ...job, phase: live.phase, fraction: live.fraction } : job, undefined);
+      const running = this.current.get(job.jobId);
+      const live = running?.progress;
+      const entry = toQueueEntry(live ? { ...job, phase: live.phase, fraction: live.fraction } : job, undefined);
+      return running?.runsOn ? { ...entry, runsOn: running.runsOn } : entry;
     });
   }
 
@@ -142,10 +153,18 @@ export class JobQueue extends EventEmitter<QueueEvents> {
   }
 
   private async pump(): Promise<void> {
+    const limit = this.options.concurrency ?? 1;
     while (!this.closed) {
+      if (this.current.size >= limit) {
+        await Promise.race([...this.current.values()].map((r) => r.done));
+        continue;
+      }
       const next = this.store.inState("queued")[0];
       if (!next) return;
-      await this.runOne(next);
+      const run = this.runOne(next);
+      // a run that ends while the pump is idle (a retry re-queued, a slot freed) starts the next
+      run.finally(() => this.schedule()).catch((error: unknown) => this.options.log?.warn({ jobId: next.jobId, err: (error as Error).message }, "a job run stopped on an error"));
+      if (limit === 1) await run;
     }
   }
 
@@ -160,7 +179,18 @@ export class JobQueue extends EventEmitter<QueueEvents> {
 
   private async runOne(queued: JobRecord): Promise<void> {
     const job = this.store.transition(queued.jobId, "running", { phase: "load", fraction: 0 });
-    this.current = { job, progress: undefined };
+    let ended = (): void => undefined;
+    const current = { job, progress: undefined as Progress | undefined, runsOn: undefined as string | undefined, done: new Promise<void>((r) => (ended = r)) };
+    this.current.set(job.jobId, current);
+    try {
+      await this.runTracked(job, current);
+    } finally {
+      this.current.delete(job.jobId);
+      ended();
+    }
+  }
+
+  private async runTracked(job: JobRecord, current: { progress: Progress | undefined; runsOn: string | undefined }): Promise<void> {
     this.emit("message", { type: "job.started", jobId: job.jobId });
     this.announcePositions();
     this.options.audit?.write({ event: "started", jobId: job.jobId });
@@ -171,13 +201,18 @@ export class JobQueue extends EventEmitter<QueueEvents> {
           phase = progress.phase;
           this.store.transition(job.jobId, "running", { phase, fraction: progress.fraction });
         }
-        if (this.current) this.current.progress = progress;
+        current.progress = progress;
         this.emit("message", { type: "job.progress", jobId: job.jobId, ...progress });
       },
       onPreview: (preview) => this.emit("preview", { jobId: job.jobId, ...preview }),
       onNotice: (level, message) => this.emit("message", { type: "notice", level, message, jobId: job.jobId }),
+      onPlacement: (where) => {
+        current.runsOn = where;
+        this.store.transition(job.jobId, "running", { detail: `placed: ${where}` });
+        this.emit("message", { type: "job.started", jobId: job.jobId, runsOn: where });
+      },
+      onRecord: (detail) => void this.store.transition(job.jobId, "running", { detail }),
     });
-    this.current = undefined;
     // Stopping: the job stays "running" in the journal and the next start retries it, as after a crash.
     if (this.closed) return;
     if (outcome.kind !== "done") await this.cleanup(job);

@@ -26,6 +26,10 @@ export interface RunHooks {
   onProgress(progress: Progress): void;
   onPreview(preview: PreviewImage): void;
   onNotice(level: "info" | "warning", message: string): void;
+  /** The job now runs somewhere else than this machine (a farm worker), or moved there after a retry. */
+  onPlacement?(where: string): void;
+  /** A line for the job's journal: what happened to a run elsewhere (a retry on the farm, a refusal). */
+  onRecord?(detail: string): void;
 }
 
 /** What the queue needs from whatever runs jobs; the child-process host is the real one. */

@@ -14,6 +14,7 @@ import { openDb } from "../jobs/db.js";
 import { JobQueue } from "../jobs/queue.js";
 import { JobStore } from "../jobs/store.js";
 import { WorkerHost } from "../jobs/worker.js";
+import type { FarmCoordinator } from "../farm/coordinator.js";
 import type { GeneratorInfo } from "../render/generator.js";
 import { AuditLog } from "../safety/audit.js";
 import { loadPromptPolicy, type PromptClassifier } from "../safety/policy.js";
@@ -43,6 +44,8 @@ export interface HelperOptions {
   generatorModule?: string;
   stepTimeoutMs?: number;
   cancelGraceMs?: number;
+  /** Run jobs on the studio farm instead of this machine's generator process (closed with the helper). */
+  farm?: FarmCoordinator;
   maxSessions?: number;
   threads?: number;
   /** Clock for pairing-code lifetimes and lockouts (tests inject one). */
@@ -115,7 +118,14 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
   });
   worker.on("fatal", (error) => log.error({ code: error.code }, `generator could not start: ${error.message}`));
 
-  const queue = new JobQueue(store, worker, { defaultOutputFolder: paths.media, audit, log });
+  const farm = options.farm;
+  const queue = new JobQueue(store, farm ?? worker, {
+    defaultOutputFolder: paths.media,
+    audit,
+    log,
+    // the farm takes every job at once and runs them in its own order, on as many workers as it has
+    ...(farm ? { concurrency: Number.POSITIVE_INFINITY, maxQueued: 1000, reattach: true } : {}),
+  });
   const pairing = new Pairing(options.clock ?? Date.now, {
     onCode: (code) => {
       log.info({ pairingCode: code.code, expiresAt: new Date(code.expiresAt).toISOString() }, `pairing code ${code.code}`);
@@ -127,9 +137,11 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
   });
 
   const system = (): ReturnType<HelperContext["system"]> => {
-    const info = worker.info;
+    const info = farm ? farm.info : worker.info;
     const threads = options.threads ?? Math.max(1, availableParallelism());
-    return info ? { device: info.device, models: info.models, threads, ready: true } : { device: "starting", models: [], threads, ready: false };
+    // a farm with no worker online yet takes jobs anyway: they wait in its queue for the first worker
+    const ready = !!info && (!farm || info.models.length > 0);
+    return info ? { device: info.device, models: info.models, threads, ready } : { device: "starting", models: [], threads, ready: false };
   };
   const ctx: HelperContext = {
     version,
@@ -141,8 +153,8 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     store,
     policy,
     system,
-    whenReady: (timeoutMs) => worker.whenReady(timeoutMs),
-    refreshModels: async () => (await worker.refreshInfo())?.models ?? [],
+    whenReady: (timeoutMs) => (farm ? farm.refreshInfo().then(() => undefined) : worker.whenReady(timeoutMs)),
+    refreshModels: async () => (await (farm ?? worker).refreshInfo())?.models ?? [],
     engines: async () => (await import("../engines/comfyui/status.js")).allEngineStatuses(dataDir, 3000),
   };
 
@@ -198,11 +210,12 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     for (const session of sessions) session.sendPreview(frame);
   });
 
-  const ready = worker.start();
+  const ready = farm ? farm.refreshInfo() : worker.start();
   try {
     port = await listenOnFreePort(server, options.port);
   } catch (error) {
     await worker.stop(0);
+    await farm?.close();
     db.close();
     audit.close();
     throw error;
@@ -238,6 +251,7 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
       server.closeAllConnections();
       await closed;
       await worker.stop();
+      await farm?.close();
       db.close();
       audit.close();
       rmSync(paths.pairing, { force: true });

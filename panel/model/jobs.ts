@@ -32,6 +32,8 @@ export interface JobView {
   error: { message: string; hint: string } | null;
   note: string | null;
   output: JobOutput | null;
+  /** Where the job runs when not on the editor's machine (a studio farm worker). */
+  runsOn?: string | null;
 }
 
 export const ACTIVE: ReadonlySet<JobStatus> = new Set(["sending", "queued", "running", "placing"]);
@@ -63,7 +65,7 @@ export function applyJobEvent(job: JobView, event: JobEvent): JobView {
     case "job.queued":
       return { ...job, status: "queued", position: event.position };
     case "job.started":
-      return { ...job, status: "running", position: null };
+      return { ...job, status: "running", position: null, runsOn: event.runsOn ?? job.runsOn ?? null };
     case "job.progress":
       return {
         ...job,
@@ -84,7 +86,7 @@ export function applyJobEvent(job: JobView, event: JobEvent): JobView {
 
 /** The row as the welcome snapshot describes it. */
 export function applyQueueEntry(job: JobView, entry: QueueEntry): JobView {
-  const base = { ...job, jobId: entry.jobId, fraction: entry.fraction, phase: entry.phase ?? job.phase };
+  const base = { ...job, jobId: entry.jobId, fraction: entry.fraction, phase: entry.phase ?? job.phase, runsOn: entry.runsOn ?? job.runsOn ?? null };
   switch (entry.state) {
     case "queued":
       return { ...base, status: "queued", position: entry.position ?? null };

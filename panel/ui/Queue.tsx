@@ -2,7 +2,7 @@ import type { HostTerms } from "../host/editor-host.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { ACTIVE, formatEta, PHASE_LABELS, type JobView } from "../model/jobs.js";
 
-function statusText(job: JobView, terms: HostTerms): string {
+export function statusText(job: JobView, terms: HostTerms): string {
   switch (job.status) {
     case "sending":
       return "Waiting for the helper";
@@ -11,7 +11,8 @@ function statusText(job: JobView, terms: HostTerms): string {
     case "running": {
       const phase = job.phase ? PHASE_LABELS[job.phase] : "Starting";
       const window = job.window && job.window.count > 1 ? ` · window ${job.window.index + 1}/${job.window.count}` : "";
-      return `${phase}${window} · ${Math.round(job.fraction * 100)}%`;
+      const where = job.runsOn ? ` · ${job.runsOn}` : "";
+      return `${phase}${window} · ${Math.round(job.fraction * 100)}%${where}`;
     }
     case "placing":
       return `Placing in the ${terms.timeline}`;
