@@ -216,7 +216,7 @@ export class PanelModel extends Store<PanelState> {
   }
 
   availability(): Record<ActionName, Availability> {
-    const { connection, host, form, busy } = this.state;
+    const { connection, host, form, busy, settings } = this.state;
     return gateAll({
       connection,
       model: this.currentModel(),
@@ -225,6 +225,8 @@ export class PanelModel extends Store<PanelState> {
       prompt: form.prompt,
       extendAt: form.extendAt,
       busy,
+      ...(host.sequence ? { frames: requestedFrames(form, host.sequence.fps) } : {}),
+      handles: settings.handles,
     });
   }
 

@@ -2,7 +2,10 @@
 // declared capabilities, the open sequence and the timeline selection all gate them.
 import type { ModelInfo } from "../../shared/protocol.js";
 import type { ConnectionState } from "../client/connection-state.js";
-import type { ClipInfo, SequenceInfo } from "../host/editor-host.js";
+import type { ClipInfo, SequenceInfo, Ticks } from "../host/editor-host.js";
+import { lengthRefusal, type LengthAsk } from "./length.js";
+import { brollFrames } from "./plan.js";
+import { framesIn } from "./timeline.js";
 
 export type ActionName = "generate" | "replace" | "extend" | "fill";
 export interface Availability {
@@ -19,6 +22,9 @@ export interface GateInput {
   prompt: string;
   extendAt: "head" | "tail";
   busy: boolean;
+  /** The duration field in sequence frames, and the handles setting: a model's longest clip gates on them. */
+  frames?: number;
+  handles?: number;
 }
 
 const yes: Availability = { enabled: true, reason: null };
@@ -32,12 +38,21 @@ function common(input: GateInput): Availability | null {
   return null;
 }
 
+/** Refused when the model cannot make a clip this long (frames unknown: left to the request's own check). */
+function tooLong(input: GateInput, ask: Omit<LengthAsk, "handles">, handles = input.handles ?? 0): Availability | null {
+  if (!input.sequence || !Number.isFinite(ask.frames) || ask.frames < 1) return null;
+  const reason = lengthRefusal(input.model, { ...ask, handles }, input.sequence.fps);
+  return reason ? no(reason) : null;
+}
+
+const span = (input: GateInput, start: Ticks, end: Ticks): number => framesIn(start, end, input.sequence!.fps);
+
 export function gateGenerate(input: GateInput): Availability {
   const blocked = common(input);
   if (blocked) return blocked;
   if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
   if (!input.prompt.trim()) return no("Type a prompt.");
-  return yes;
+  return tooLong(input, { workflow: "broll", frames: brollFrames(input.sequence!, input.frames ?? NaN) }) ?? yes;
 }
 
 export function gateReplace(input: GateInput): Availability {
@@ -46,7 +61,8 @@ export function gateReplace(input: GateInput): Availability {
   if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
   if (input.selection.length === 0) return no("Select the placeholder clip to replace.");
   if (input.selection.length > 1) return no("Select only one clip to replace.");
-  return yes;
+  const clip = input.selection[0] as ClipInfo;
+  return tooLong(input, { workflow: "replace", frames: span(input, clip.start, clip.end) }) ?? yes;
 }
 
 export function gateExtend(input: GateInput): Availability {
@@ -58,7 +74,7 @@ export function gateExtend(input: GateInput): Availability {
   if (input.selection.length !== 1) return no("Select one clip to extend.");
   const clip = input.selection[0] as ClipInfo;
   if (!clip.mediaPath) return no(`"${clip.name}" has no media file to continue from.`);
-  return yes;
+  return tooLong(input, { workflow: "extend", at: input.extendAt, frames: input.frames ?? NaN }, 0) ?? yes;
 }
 
 export function gateFill(input: GateInput): Availability {
@@ -70,7 +86,7 @@ export function gateFill(input: GateInput): Availability {
   if (a.track !== b.track) return no("Select two clips on the same track.");
   const [first, second] = a.start <= b.start ? [a, b] : [b, a];
   if (second.start <= first.end) return no("The selected clips touch: there is no gap to fill.");
-  return yes;
+  return tooLong(input, { workflow: "fill", frames: span(input, first.end, second.start) }, 0) ?? yes;
 }
 
 export function gateAll(input: GateInput): Record<ActionName, Availability> {

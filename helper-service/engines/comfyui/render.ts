@@ -21,7 +21,7 @@ import { FrameSampler, type OutputChecker } from "../../safety/output-check.js";
 import type { BinaryPreview } from "./api.js";
 import { decodeClip, writeClip } from "./clip-files.js";
 import { ComfyClient } from "./client.js";
-import { templateFor, type EngineModel } from "./models.js";
+import { newFramesPerRun, templateFor, type EngineModel } from "./models.js";
 import { checkGraph, describeProblem, type Graph } from "./object-info.js";
 import { pickVideo, runPrompt } from "./prompt-run.js";
 import { fillTemplate, modelFiles, type Template, type TemplateValues } from "./templates.js";
@@ -97,8 +97,8 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
   const cond = m.conditioning;
   const before = sides.before && cond ? cond.frames : 0;
   const afterMin = sides.after && cond ? (cond.afterFrames ?? cond.frames) : 0;
-  if (plan.model.windows.length > 1 || before + frames + afterMin > m.video.frames.max) {
-    const most = m.video.frames.max - before - afterMin;
+  const most = newFramesPerRun(template, sides);
+  if (frames > most) {
     throw new TesseraError("E_DURATION", `${model.id} makes at most ${most} frames (${seconds(most)} s) in one clip; ${frames} were needed.`, {
       hint: "Ask for a shorter clip, or generate it in parts.",
     });
