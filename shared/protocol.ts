@@ -143,6 +143,8 @@ export const GenerationRecordSchema = z.object({
       template: z.string(),
       modelFiles: z.array(z.string()),
       promptId: z.string(),
+      /** A clip longer than one prompt makes: each window's template, prompt, seed and new frames, in order made. */
+      windows: z.array(z.object({ template: z.string(), promptId: z.string(), seed: Int, frames: Int })).optional(),
     })
     .optional(),
 });

@@ -51,6 +51,16 @@ export function newFramesPerRun(template: Template, sides: Sides): number {
   return largestGrammarFrames(template.manifest.video.frames) - before - after;
 }
 
+/**
+ * True when requests bringing these sides of footage can be chained past one prompt (helper-service/engines/
+ * comfyui/windows.ts): a template conditioned on the frames before (or, for a head extension, after) exists.
+ */
+export function chains(templates: readonly Template[], footage: Sides): boolean {
+  const link: Sides = footage.after && !footage.before ? { before: false, after: true } : { before: true, after: false };
+  const template = findTemplate(templates, link);
+  return template !== undefined && newFramesPerRun(template, link) >= 1;
+}
+
 export function modelInfoOf(id: string, engine: ComfyEngine, templates: readonly Template[]): ModelInfo {
   const plain = templates.find((t) => !t.manifest.conditioning);
   const conditioned = templates.filter((t) => t.manifest.conditioning);
@@ -59,7 +69,7 @@ export function modelInfoOf(id: string, engine: ComfyEngine, templates: readonly
   const longest: NonNullable<ModelInfo["longest"]> = {};
   for (const [kind, sides] of Object.entries(KINDS) as [keyof typeof KINDS, Sides][]) {
     const template = findTemplate(templates, sides);
-    if (template) longest[kind] = newFramesPerRun(template, sides);
+    if (template && !chains(templates, sides)) longest[kind] = newFramesPerRun(template, sides);
   }
   return {
     id,
