@@ -203,3 +203,24 @@ describe("the window plan", () => {
     expect(plan(71, true, true)).toEqual([["wan21-flf", 0, 71, { before: true, after: true }, no]]);
   });
 });
+
+describe("a run for engine jobs only", () => {
+  test("does not open the default package to probe the device (it would load its ONNX sessions)", async () => {
+    const broken = tempDir("tessera-broken-package-");
+    cpSync(TINY, broken, { recursive: true });
+    writeFileSync(join(broken, "transformer.onnx"), "not an onnx file"); // opening it fails, reading the manifest does not
+    const { default: createGenerator } = await import("../../helper-service/render/pipeline-generator.js");
+    const config = { dataDir: tempDir(), modelDirs: [broken], policyPath: join(tempDir(), "policy.json") };
+    const probed = await createGenerator(config);
+    const lazy = await createGenerator({ ...config, probeDevice: false });
+    try {
+      expect((await probed.info()).notices.join("\n")).toMatch(/could not be loaded/);
+      const info = await lazy.info();
+      expect(info.notices).toEqual([]);
+      expect(info.models.map((m) => m.id)).toEqual(["tessera-random-tiny"]);
+    } finally {
+      await probed.close?.();
+      await lazy.close?.();
+    }
+  });
+});
