@@ -5,18 +5,19 @@
  * in the second window stops it on the server and publishes nothing; a model that cannot chain still refuses.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { HelperMessage, HelperMessageOf } from "../../shared/protocol.js";
 import { addEngine } from "../../helper-service/engines/config.js";
 import { modelInfoOf } from "../../helper-service/engines/comfyui/models.js";
-import { BUILTIN_TEMPLATES_DIR, loadTemplates, USER_TEMPLATES_FOLDER } from "../../helper-service/engines/comfyui/templates.js";
+import { loadTemplates } from "../../helper-service/engines/comfyui/templates.js";
 import { planEngineWindows } from "../../helper-service/engines/comfyui/windows.js";
 import { createHelper, type Helper } from "../../helper-service/server/helper.js";
 import { silentLogger } from "../../helper-service/server/log.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
+import { addTextOnlyModel } from "./own-template.js";
 
 jest.setTimeout(120_000);
 
@@ -33,12 +34,7 @@ beforeAll(async () => {
   fake = await FakeComfyUI.start({ stepMs: 20 });
   const dataDir = tempDir();
   out = tempDir("tessera-engine-windows-");
-  // a user's own model with only a text-to-video template: it cannot chain
-  const own = join(dataDir, USER_TEMPLATES_FOLDER, "ltxv-only-t2v");
-  mkdirSync(own, { recursive: true });
-  cpSync(join(BUILTIN_TEMPLATES_DIR, "ltxv-t2v", "workflow.json"), join(own, "workflow.json"));
-  const manifest = JSON.parse(readFileSync(join(BUILTIN_TEMPLATES_DIR, "ltxv-t2v", "manifest.json"), "utf8"));
-  writeFileSync(join(own, "manifest.json"), JSON.stringify({ ...manifest, id: "ltxv-only-t2v", model: { ...manifest.model, id: "ltx-t2v-only", name: "LTX t2v only" } }));
+  addTextOnlyModel(dataDir); // a user's own model with only a text-to-video template: it cannot chain
   addEngine(dataDir, { kind: "comfyui", name: "studio-gpu", url: fake.url });
   helper = await createHelper({ dataDir, port: 0, modelDirs: [TINY], log: silentLogger() });
   await helper.ready;
