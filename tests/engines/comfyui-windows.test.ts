@@ -6,61 +6,36 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { HelperMessage, HelperMessageOf } from "../../shared/protocol.js";
-import { addEngine } from "../../helper-service/engines/config.js";
+import { join } from "node:path";
+import type { HelperMessageOf } from "../../shared/protocol.js";
 import { modelInfoOf } from "../../helper-service/engines/comfyui/models.js";
 import { loadTemplates } from "../../helper-service/engines/comfyui/templates.js";
 import { planEngineWindows } from "../../helper-service/engines/comfyui/windows.js";
-import { createHelper, type Helper } from "../../helper-service/server/helper.js";
-import { silentLogger } from "../../helper-service/server/log.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
-import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
-import { FakeComfyUI } from "./fake-comfyui/server.js";
+import { tempDir, type TestClient } from "../server/support.js";
+import type { FakeComfyUI } from "./fake-comfyui/server.js";
+import { endOf, startEngineRig, stopEngineRig, submitter, TINY, type EngineRig } from "./helper-rig.js";
 import { addTextOnlyModel } from "./own-template.js";
 
 jest.setTimeout(120_000);
 
-const TINY = resolve(__dirname, "../fixtures/tiny-model");
 const WAN = "studio-gpu/wan-2.1";
 const SIZE = { width: 832, height: 480 }; // Wan's own size: the frames compared below are not rescaled
 
+let rig: EngineRig;
 let fake: FakeComfyUI;
-let helper: Helper;
 let client: TestClient;
 let out: string;
 
 beforeAll(async () => {
-  fake = await FakeComfyUI.start({ stepMs: 20 });
-  const dataDir = tempDir();
-  out = tempDir("tessera-engine-windows-");
-  addTextOnlyModel(dataDir); // a user's own model with only a text-to-video template: it cannot chain
-  addEngine(dataDir, { kind: "comfyui", name: "studio-gpu", url: fake.url });
-  helper = await createHelper({ dataDir, port: 0, modelDirs: [TINY], log: silentLogger() });
-  await helper.ready;
-  client = await TestClient.authed(helper);
+  // with a user's own model that has only a text-to-video template: it cannot chain
+  rig = await startEngineRig({ stepMs: 20, outPrefix: "tessera-engine-windows-", prepare: addTextOnlyModel });
+  ({ fake, client, out } = rig);
 });
-afterAll(async () => {
-  client?.ws.close();
-  if (helper) await stopHelper(helper);
-  await fake?.close();
-});
+afterAll(() => stopEngineRig(rig));
 
-let n = 0;
-async function submit(overrides: Parameters<typeof baseRequest>[0]): Promise<{ jobId: string; from: number }> {
-  const requestId = `w${++n}`;
-  const from = client.messages.length;
-  client.send({
-    type: "generate",
-    requestId,
-    clientJobId: `windows-${n}`,
-    request: baseRequest({ modelId: WAN, fps: { num: 16, den: 1 }, ...SIZE, steps: 4, output: { format: "h264", folder: out }, ...overrides }),
-  });
-  const accepted = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === requestId, 15_000, from);
-  return { jobId: accepted.jobId, from };
-}
-const endOf = (jobId: string, from: number) =>
-  client.waitFor<HelperMessage>((m) => (m.type === "job.done" || m.type === "job.failed" || m.type === "job.cancelled") && m.jobId === jobId, 90_000, from);
+const submit = submitter(() => rig, "windows", () => ({ modelId: WAN, fps: { num: 16, den: 1 }, ...SIZE, steps: 4, output: { format: "h264", folder: out } }));
+const finished = (jobId: string, from: number) => endOf(client, jobId, from, 90_000);
 
 /** RGB frames of a video, scaled down to 64x36 to compare pictures. */
 function frames(path: string): Buffer[] {
@@ -76,7 +51,7 @@ const savedFor = (jobId: string) =>
 test("B-roll longer than one prompt: a text-to-video window, then one continuing from its last frames", async () => {
   const posted = fake.prompts.length;
   const { jobId, from } = await submit({ prompt: "harbour at dawn, long drone shot", frames: 150, seed: 41 });
-  const end = await endOf(jobId, from);
+  const end = await finished(jobId, from);
   expect(end.type).toBe("job.done");
   const done = end as HelperMessageOf<"job.done">;
   expect(done.output.frames).toBe(150);
@@ -122,7 +97,7 @@ test("a head extension longer than one prompt is made backward, each window lead
     handles: 0,
     conditioning: { after: { kind: "media", path: source, inFrame: 0, outFrame: 32 } },
   });
-  const end = await endOf(jobId, from);
+  const end = await finished(jobId, from);
   expect(end.type).toBe("job.done");
   expect((end as HelperMessageOf<"job.done">).output.frames).toBe(100);
   const [last, earlier] = fake.prompts.slice(posted);
@@ -144,7 +119,7 @@ test("cancel during the second window stops it on the server within 2 s and publ
   await client.waitFor((m) => m.type === "job.progress" && m.jobId === jobId && m.phase === "denoise" && m.window.index === 1, 90_000, from);
   const t0 = Date.now();
   client.send({ type: "cancel", requestId: "cw", jobId });
-  const end = await endOf(jobId, from);
+  const end = await finished(jobId, from);
   const seconds = (Date.now() - t0) / 1000;
   expect(end.type).toBe("job.cancelled");
   expect(seconds).toBeLessThan(2);
@@ -168,7 +143,7 @@ test("a model with no conditioned template cannot chain: a clip longer than one 
   expect(welcome.models.find((m) => m.id === WAN)?.longest).toEqual({});
   const posted = fake.prompts.length;
   const { jobId, from } = await submit({ modelId: "studio-gpu/ltx-t2v-only", fps: { num: 24, den: 1 }, width: 768, height: 512, frames: 300 });
-  const end = await endOf(jobId, from);
+  const end = await finished(jobId, from);
   expect(end).toMatchObject({ type: "job.failed", code: "E_DURATION", message: "That duration cannot be generated. studio-gpu/ltx-t2v-only makes at most 257 frames (10.7 s) in one clip; 300 were needed." });
   expect((end as HelperMessageOf<"job.failed">).hint).toMatch(/shorter clip/);
   expect(fake.prompts.length).toBe(posted);
