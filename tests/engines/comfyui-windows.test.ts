@@ -137,6 +137,20 @@ test("cancel during the second window stops it on the server within 2 s and publ
   fake.stepMs = 20;
 });
 
+test("a later window's template that does not fit the server is refused before the first prompt", async () => {
+  fake.without = ["WanFirstLastFrameToVideo"];
+  try {
+    const posted = fake.prompts.length;
+    const { jobId, from } = await submit({ prompt: "harbour at dawn", frames: 150 });
+    const end = await finished(jobId, from);
+    expect(end).toMatchObject({ type: "job.failed", code: "E_ENGINE_TEMPLATE" });
+    expect((end as HelperMessageOf<"job.failed">).message).toMatch(/template wan21-flf does not fit studio-gpu: .*WanFirstLastFrameToVideo/);
+    expect(fake.prompts.length).toBe(posted);
+  } finally {
+    fake.without = [];
+  }
+});
+
 test("a model with no conditioned template cannot chain: a clip longer than one prompt is refused with the most it makes", async () => {
   const welcome = client.messages.find((m) => m.type === "welcome") as HelperMessageOf<"welcome">;
   expect(welcome.models.find((m) => m.id === "studio-gpu/ltx-t2v-only")?.longest).toEqual({ textToVideo: 257 });

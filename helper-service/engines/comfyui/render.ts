@@ -126,9 +126,16 @@ async function sideFrames(jc: JobContext, w: EngineWindow, made: readonly Made[]
   return frames;
 }
 
-async function runWindow(jc: JobContext, w: EngineWindow, made: readonly Made[]): Promise<Made> {
+/** A window's template values (uploads named, not yet made), and how many footage frames go on each side. */
+interface WindowInput {
+  values: TemplateValues;
+  before: number;
+  after: number;
+  tag: string;
+}
+
+function windowInput(jc: JobContext, w: EngineWindow): WindowInput {
   const { request, jobId } = jc.job;
-  const { signal } = jc.hooks;
   const m = w.template.manifest;
   const cond = m.conditioning;
   // [frames before][the new frames][frames after]: the new frames sit exactly between the two, so a fill joins
@@ -152,8 +159,21 @@ async function runWindow(jc: JobContext, w: EngineWindow, made: readonly Made[])
     ...(w.sides.before ? { before: `tessera/${tag}-before.mp4` } : {}),
     ...(w.sides.after ? { after: `tessera/${tag}-after.mp4`, afterIndex: before + w.frames } : {}),
   };
-  const problems = checkGraph(fillTemplate(w.template, values), jc.objectInfo);
-  if (problems.length > 0) throw new TesseraError("E_ENGINE_TEMPLATE", describeMissing(w.template, w.template.graph, problems, jc.model.engine.name));
+  return { values, before, after, tag };
+}
+
+/** Every window's graph against the server's nodes, before the first prompt (no window runs to fail later). */
+function checkWindows(jc: JobContext, windows: readonly EngineWindow[]): void {
+  for (const w of windows) {
+    const problems = checkGraph(fillTemplate(w.template, windowInput(jc, w).values), jc.objectInfo);
+    if (problems.length > 0) throw new TesseraError("E_ENGINE_TEMPLATE", describeMissing(w.template, w.template.graph, problems, jc.model.engine.name));
+  }
+}
+
+async function runWindow(jc: JobContext, w: EngineWindow, made: readonly Made[]): Promise<Made> {
+  const { signal } = jc.hooks;
+  const m = w.template.manifest;
+  const { values, before, after, tag } = windowInput(jc, w);
 
   for (const side of ["before", "after"] as const) {
     if (!w.sides[side]) continue;
@@ -270,6 +290,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
       progress: (phase, index, local, step, steps, eta) => report(phase, index, RUNS_START + ((RUNS_END - RUNS_START) * (index + local)) / count, step, steps, eta),
     };
     if (count > 1) hooks.onNotice?.("info", `${total} frames are more than one prompt makes: ${count} windows, each after the first continuing from the one before.`);
+    checkWindows(jc, windows);
     const made: Made[] = [];
     for (const w of windows) made.push(await runWindow(jc, w, made));
 
