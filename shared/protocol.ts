@@ -145,6 +145,8 @@ export const GenerationRecordSchema = z.object({
       template: z.string(),
       modelFiles: z.array(z.string()),
       promptId: z.string(),
+      /** A clip longer than one prompt makes: each window's template, prompt, seed and new frames, in order made. */
+      windows: z.array(z.object({ template: z.string(), promptId: z.string(), seed: Int, frames: Int })).optional(),
     })
     .optional(),
 });
@@ -181,6 +183,12 @@ export const ModelInfoSchema = z.object({
     fill: z.boolean(),
     conditionFrames: Int,
   }),
+  /**
+   * The longest clip the model makes, in model frames at `fps`, per kind of request: text only, after footage
+   * (tail), before footage (head), between two clips (fill). A kind left out has no limit: its windows are chained
+   * (packages always; engine models whose templates can be conditioned on the frames before).
+   */
+  longest: z.object({ textToVideo: Int.min(1), extendTail: Int.min(1), extendHead: Int.min(1), fill: Int.min(1) }).partial().optional(),
   /** The engine that runs the model when it is not the built-in one ("studio-gpu"), and its display name. */
   engine: z.string().optional(),
   name: z.string().optional(),

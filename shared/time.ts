@@ -235,6 +235,22 @@ export function convertFrames(frames: number, from: Rational, to: Rational, roun
   return Number(divide(n, BigInt(from.num) * BigInt(to.den), rounding));
 }
 
+/**
+ * Model frames needed so that every output frame lies inside the generated span (frame 0 aligned to 0), plus one
+ * frame after the last output time: motion interpolation needs a frame on each side of every output frame.
+ */
+export function modelFramesFor(outputFrames: number, outputFps: Rational, fps: Rational): number {
+  if (rationalEquals(outputFps, fps)) return outputFrames;
+  return convertFrames(outputFrames - 1, outputFps, fps, "ceil") + 2;
+}
+
+/** The most output frames that `modelFrames` at `fps` cover (the inverse of modelFramesFor); 0 when none. */
+export function outputFramesWithin(modelFrames: number, outputFps: Rational, fps: Rational): number {
+  if (rationalEquals(outputFps, fps)) return Math.max(0, modelFrames);
+  if (modelFrames < 2) return 0;
+  return convertFrames(modelFrames - 2, fps, outputFps, "floor") + 1;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // SMPTE timecode
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { AuditLog } from "../safety/audit.js";
 import { loadPromptPolicy } from "../safety/policy.js";
 import { dataPaths } from "../server/data-dir.js";
 import { createLogger } from "../server/log.js";
+import { engineModels } from "../engines/comfyui/models.js";
 import { InputError, NO_MODEL_MESSAGE, referenceModelDirs } from "./common.js";
 import { ProgressBar } from "./progress.js";
 
@@ -33,7 +34,9 @@ export async function runLocalJob(dataDir: string, request: GenerationRequest, o
     throw error;
   }
 
-  const worker = new WorkerHost({ config: { dataDir, modelDirs: referenceModelDirs(), policyPath: paths.policy }, log });
+  // a job for an engine's model never opens an ONNX package: the child is not told to probe the device with one
+  const onEngine = request.modelId !== undefined && engineModels(dataDir).models.some((m) => m.id === request.modelId);
+  const worker = new WorkerHost({ config: { dataDir, modelDirs: referenceModelDirs(), policyPath: paths.policy, probeDevice: !onEngine }, log });
   const bar = new ProgressBar();
   let interrupted = false;
   const onSigint = (): void => {

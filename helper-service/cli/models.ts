@@ -22,10 +22,14 @@ export async function modelsCommand(options: { dataDir?: string }): Promise<void
     const c = info.capabilities;
     const can = [c.textToVideo && "text to video", c.extendTail && "tail extend", c.extendHead && "head extend", c.fill && "gap fill"].filter(Boolean).join(", ");
     const sizes = info.sizes.map(([w, h]) => `${w}x${h}`).join(" ");
-    process.stdout.write(`${info.id} ${info.version}  ${info.name}: ${can}; ${info.fps} fps, ${sizes}, up to ${info.maxFrames} frames\n`);
+    const longest = Object.entries(info.longest ?? {}).map(([kind, frames]) => `${LONGEST_LABELS[kind as keyof typeof LONGEST_LABELS]} ${frames}`);
+    const limits = longest.length > 0 ? `; longest clip in frames: ${longest.join(", ")}` : "";
+    process.stdout.write(`${info.id} ${info.version}  ${info.name}: ${can}; ${info.fps} fps, ${sizes}, up to ${info.maxFrames} frames${limits}\n`);
   }
   for (const problem of engines.problems) process.stderr.write(`tessera: not usable: ${problem}\n`);
 }
+
+const LONGEST_LABELS = { textToVideo: "text", extendTail: "tail", extendHead: "head", fill: "fill" } as const;
 
 export async function installCommand(source: string, options: { dataDir?: string }): Promise<void> {
   const dataDir = await dataDirOf(options.dataDir);

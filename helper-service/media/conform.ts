@@ -5,9 +5,9 @@ import { TesseraError } from "../../shared/errors.js";
 import { BT709_SCALE, YCBCR_FORMATS, type YCbCrFormat } from "./args.js";
 import type { FitModeSchema, RetimeModeSchema } from "../../shared/protocol.js";
 import {
-  convertFrames,
   formatFrameRate,
   largestGrammarFrames,
+  modelFramesFor,
   parseFrameRate,
   quantizeFrames,
   rationalEquals,
@@ -86,14 +86,8 @@ export function chooseModelSize(sizes: ModelVideo["sizes"], target: FrameSize): 
   return best as FrameSize;
 }
 
-/**
- * Model frames needed so that every output frame lies inside the generated span (frame 0 aligned to 0), plus one
- * frame after the last output time: motion interpolation needs a frame on each side of every output frame.
- */
-export function modelFramesFor(outputFrames: number, outputFps: Rational, fps: Rational): number {
-  if (rationalEquals(outputFps, fps)) return outputFrames;
-  return convertFrames(outputFrames - 1, outputFps, fps, "ceil") + 2;
-}
+// The panel plans durations with the same rule, so it lives in shared/time.ts.
+export { modelFramesFor };
 
 /** Splits `frames` into windows of the model's largest count; the last window is the smallest count that fits. */
 export function planWindows(frames: number, grammar: FrameGrammar): number[] {

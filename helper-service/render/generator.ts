@@ -62,6 +62,11 @@ export const GeneratorConfigSchema = z.object({
   modelDirs: z.array(z.string()),
   policyPath: z.string(),
   threads: z.number().int().min(1).optional(),
+  /**
+   * Open the default package when asked for info, to learn which device really runs it (the default). A run
+   * that only drives an engine (a CLI job on an engine model) says false: it never pays for loading ONNX sessions.
+   */
+  probeDevice: z.boolean().optional(),
 });
 export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;
 

@@ -1,7 +1,8 @@
 /**
  * The real generator: model packages from the registry (the folders the helper was started with, then the user's
  * models folder), the inference pipeline and the media encoder, glued by renderJob. Packages stay loaded between
- * jobs so the second job starts warm; `info()` opens the default model once to learn which device really runs.
+ * jobs so the second job starts warm; `info()` opens the default model once to learn which device really runs
+ * (unless config.probeDevice is false: a run for an engine job only).
  * Models of engine servers (ids "ENGINE/MODEL", from DATA_DIR/engines.json) are listed after the packages, so a
  * package stays the default, and their jobs go to that engine (helper-service/engines/).
  */
@@ -76,7 +77,7 @@ const createGenerator: GeneratorFactory = async (config) => {
       const { packages, problems } = await installedPackages(config);
       const notices = [...problems];
       let device = DEVICE_LABELS.cpu;
-      if (packages.length > 0) {
+      if (packages.length > 0 && config.probeDevice !== false) {
         try {
           const { pkg } = await load(packages[0]!.dir);
           const runtime = await pkg.runtime({ device: "auto", threads: config.threads });

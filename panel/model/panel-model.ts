@@ -218,7 +218,7 @@ export class PanelModel extends Store<PanelState> {
   }
 
   availability(): Record<ActionName, Availability> {
-    const { connection, host, form, busy } = this.state;
+    const { connection, host, form, busy, settings } = this.state;
     return gateAll({
       connection,
       model: this.currentModel(),
@@ -228,6 +228,8 @@ export class PanelModel extends Store<PanelState> {
       extendAt: form.extendAt,
       busy,
       terms: this.terms,
+      ...(host.sequence ? { frames: requestedFrames(form, host.sequence.fps) } : {}),
+      handles: settings.handles,
     });
   }
 

@@ -1,6 +1,8 @@
-import { framesToSeconds, frameRateLabel } from "../../shared/time.js";
+import type { ModelInfo } from "../../shared/protocol.js";
+import { framesToSeconds, frameRateLabel, type FrameRate } from "../../shared/time.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { requestedFrames } from "../model/settings.js";
+import { longestFrames } from "../workflows/length.js";
 import { stepsFor, type Quality } from "../workflows/request.js";
 import { Choice, type ChoiceOption } from "./Choice.js";
 import { estimateTokens, firstIgnoredWord } from "./prompt-length.js";
@@ -15,6 +17,18 @@ const UNITS: ChoiceOption<"seconds" | "frames">[] = [
   { value: "frames", label: "frames" },
 ];
 
+/** "LTX-Video 2B via studio-gpu: B-roll up to 10.21 s (with 12-frame handles), extend up to 10.33 s." */
+function durationLimit(model: ModelInfo, fps: FrameRate, handles: number): string | null {
+  const secs = (frames: number) => `${framesToSeconds(frames, fps).toFixed(2)} s`;
+  const broll = longestFrames(model, "textToVideo", fps, handles);
+  const tail = longestFrames(model, "extendTail", fps);
+  const parts = [
+    ...(broll !== null ? [`B-roll up to ${secs(broll)}${handles > 0 ? ` (with ${handles}-frame handles)` : ""}`] : []),
+    ...(tail !== null ? [`extend up to ${secs(tail)}`] : []),
+  ];
+  return parts.length > 0 ? `${model.name ?? model.id}: ${parts.join(", ")} in one clip.` : null;
+}
+
 export function PromptForm({ model, state }: { model: PanelModel; state: PanelState }) {
   const { form, host } = state;
   const current = model.currentModel();
@@ -22,6 +36,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
   const ignored = current ? firstIgnoredWord(form.prompt, current.maxTokens) : null;
   const frames = sequence ? requestedFrames(form, sequence.fps) : null;
   const inOut = sequence && sequence.inPoint !== null && sequence.outPoint !== null;
+  const limit = current && sequence ? durationLimit(current, sequence.fps, state.settings.handles) : null;
   return (
     <section className="form" aria-label="Prompt and settings">
       <div className="field">
@@ -67,7 +82,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
               min={form.durationUnit === "frames" ? 1 : 0.05}
               step={form.durationUnit === "frames" ? 1 : 0.1}
               value={form.duration}
-              aria-describedby="duration-hint"
+              aria-describedby={limit ? "duration-hint duration-limit" : "duration-hint"}
               onChange={(e) => {
                 const value = Number(e.target.value);
                 if (Number.isFinite(value) && value > 0) model.setForm({ duration: value });
@@ -83,6 +98,11 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
               : `${frames} frames · ${framesToSeconds(frames, sequence.fps).toFixed(2)} s at ${frameRateLabel(sequence.fps)} fps`
             : `Open a ${model.terms.timeline} to see frames.`}
         </p>
+        {limit && (
+          <p id="duration-limit" className="hint">
+            {limit}
+          </p>
+        )}
       </div>
       <div className="field">
         <span className="label">Quality</span>

@@ -2,7 +2,10 @@
 // declared capabilities, the open sequence and the timeline selection all gate them.
 import type { ModelInfo } from "../../shared/protocol.js";
 import type { ConnectionState } from "../client/connection-state.js";
-import { PREMIERE_TERMS, type ClipInfo, type HostTerms, type SequenceInfo } from "../host/editor-host.js";
+import { PREMIERE_TERMS, type ClipInfo, type HostTerms, type SequenceInfo, type Ticks } from "../host/editor-host.js";
+import { lengthRefusal, type LengthAsk } from "./length.js";
+import { brollFrames } from "./plan.js";
+import { framesIn } from "./timeline.js";
 
 export type ActionName = "generate" | "replace" | "extend" | "fill";
 export interface Availability {
@@ -21,6 +24,9 @@ export interface GateInput {
   busy: boolean;
   /** The host's words in the reasons; Premiere's when left out. */
   terms?: HostTerms;
+  /** The duration field in sequence frames, and the handles setting: a model's longest clip gates on them. */
+  frames?: number;
+  handles?: number;
 }
 
 const yes: Availability = { enabled: true, reason: null };
@@ -35,12 +41,21 @@ function common(input: GateInput): Availability | null {
   return null;
 }
 
+/** Refused when the model cannot make a clip this long (frames unknown: left to the request's own check). */
+function tooLong(input: GateInput, ask: Omit<LengthAsk, "handles">, handles = input.handles ?? 0): Availability | null {
+  if (!input.sequence || !Number.isFinite(ask.frames) || ask.frames < 1) return null;
+  const reason = lengthRefusal(input.model, { ...ask, handles }, input.sequence.fps);
+  return reason ? no(reason) : null;
+}
+
+const span = (input: GateInput, start: Ticks, end: Ticks): number => framesIn(start, end, input.sequence!.fps);
+
 export function gateGenerate(input: GateInput): Availability {
   const blocked = common(input);
   if (blocked) return blocked;
   if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
   if (!input.prompt.trim()) return no("Type a prompt.");
-  return yes;
+  return tooLong(input, { workflow: "broll", frames: brollFrames(input.sequence!, input.frames ?? NaN) }) ?? yes;
 }
 
 export function gateReplace(input: GateInput): Availability {
@@ -50,7 +65,8 @@ export function gateReplace(input: GateInput): Availability {
   const { clip } = terms(input);
   if (input.selection.length === 0) return no(`Select the placeholder ${clip} to replace.`);
   if (input.selection.length > 1) return no(`Select only one ${clip} to replace.`);
-  return yes;
+  const selected = input.selection[0] as ClipInfo;
+  return tooLong(input, { workflow: "replace", frames: span(input, selected.start, selected.end) }) ?? yes;
 }
 
 export function gateExtend(input: GateInput): Availability {
@@ -62,7 +78,7 @@ export function gateExtend(input: GateInput): Availability {
   if (input.selection.length !== 1) return no(`Select one ${terms(input).clip} to extend.`);
   const clip = input.selection[0] as ClipInfo;
   if (!clip.mediaPath) return no(`"${clip.name}" has no media file to continue from.`);
-  return yes;
+  return tooLong(input, { workflow: "extend", at: input.extendAt, frames: input.frames ?? NaN }, 0) ?? yes;
 }
 
 export function gateFill(input: GateInput): Availability {
@@ -75,7 +91,7 @@ export function gateFill(input: GateInput): Availability {
   if (a.track !== b.track) return no(`Select two ${clip}s on the same ${track}.`);
   const [first, second] = a.start <= b.start ? [a, b] : [b, a];
   if (second.start <= first.end) return no("The selected clips touch: there is no gap to fill.");
-  return yes;
+  return tooLong(input, { workflow: "fill", frames: span(input, first.end, second.start) }, 0) ?? yes;
 }
 
 export function gateAll(input: GateInput): Record<ActionName, Availability> {

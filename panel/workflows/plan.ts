@@ -99,12 +99,18 @@ function base(input: PlanInput, workflow: PlanWorkflow, what: string, frames: nu
   };
 }
 
+/** B-roll's length: the In/Out range when both are set, otherwise the requested frames. */
+export function brollFrames(sequence: SequenceInfo, requested: number): number {
+  const fromInOut = sequence.inPoint !== null && sequence.outPoint !== null;
+  return fromInOut ? framesIn(sequence.inPoint as Ticks, sequence.outPoint as Ticks, sequence.fps) : requested;
+}
+
 /** B-roll: at the playhead (or over the In/Out range) on the first video track that is free there. */
 export function planBroll(input: PlanInput): Planned {
   const { sequence, tracks } = input;
   const fromInOut = sequence.inPoint !== null && sequence.outPoint !== null;
   const start = fromInOut ? (sequence.inPoint as Ticks) : frameFloor(sequence.playhead, sequence.fps);
-  const frames = fromInOut ? framesIn(start, sequence.outPoint as Ticks, sequence.fps) : input.frames;
+  const frames = brollFrames(sequence, input.frames);
   if (frames < 1) return { kind: "refused", reason: "The In/Out range is shorter than one frame." };
   const end = start + framesToTicks(frames, sequence.fps, "round");
   const plan = {

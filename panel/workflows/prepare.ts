@@ -6,7 +6,8 @@ import type { Conditioning, GenerationRequest, ModelInfo, OutputFormat } from ".
 import { termsOf, type ClipInfo, type EditorHost } from "../host/editor-host.js";
 import { joinPath, mediaFolderFor } from "../host/paths.js";
 import { extendConditioning, fillConditioning } from "./conditioning.js";
-import { planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type PlanWorkflow, type TrackChoice, type TrackQuestion } from "./plan.js";
+import { lengthRefusal } from "./length.js";
+import { brollFrames, planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type PlanWorkflow, type TrackChoice, type TrackQuestion } from "./plan.js";
 import { buildRequest, type FitMode, type Quality } from "./request.js";
 
 export interface PrepareInput {
@@ -56,6 +57,9 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     terms,
     ...(input.choice ? { choice: input.choice } : {}),
   };
+  // B-roll knows its length before asking where it goes: no question about a clip the model cannot make
+  const brollTooLong = input.workflow === "broll" && lengthRefusal(input.model, { workflow: "broll", frames: brollFrames(sequence, planInput.frames), handles: input.handles }, sequence.fps);
+  if (brollTooLong) return { kind: "refused", reason: brollTooLong };
   const planned =
     input.workflow === "broll"
       ? planBroll(planInput)
@@ -66,6 +70,8 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
           : planFill(planInput);
   if (planned.kind !== "plan") return planned;
   const { plan } = planned;
+  const tooLong = lengthRefusal(input.model, plan, sequence.fps);
+  if (tooLong) return { kind: "refused", reason: tooLong };
   const mediaFolder = mediaFolderFor(project?.path ?? null);
   let conditioning: Conditioning | null = null;
   if ((plan.workflow === "extend" || plan.workflow === "fill") && input.model) {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { addEngine } from "../../helper-service/engines/config.js";
 import { FakeComfyUI } from "../engines/fake-comfyui/server.js";
+import { addTextOnlyModel } from "../engines/own-template.js";
 import { chromiumPath, clipsOn, launch, screenshot, waitUntil } from "./support/browser.js";
 import { freePort, HelperProcess, ROOT } from "./support/helper-process.js";
 
@@ -37,6 +38,7 @@ if (reason) {
       fake = await FakeComfyUI.start({ stepMs: 40 });
       dataDir = mkdtempSync(join(tmpdir(), "tessera-e2e-engine-"));
       addEngine(dataDir, { kind: "comfyui", name: "studio-gpu", url: fake.url });
+      addTextOnlyModel(dataDir);
       [helper, browser] = await Promise.all([HelperProcess.start({ port: await freePort(), dataDir, model: MODEL }), launch(chromiumPath() as string)]);
     }, 120_000);
 
@@ -91,6 +93,20 @@ if (reason) {
       expect(graph["20"]!.inputs.file).toMatch(/-before\.mp4$/); // the tail of the clip, uploaded as a guide
       expect(graph["30"]).toBeUndefined();
     }, 90_000);
+
+    test("a model that cannot chain windows shows its longest clip, and a longer B-roll is refused before it is sent", async () => {
+      const posted = fake.prompts.length;
+      await page.getByRole("radiogroup", { name: "Model" }).getByRole("radio", { name: "LTX t2v only via studio-gpu 0.9.5", exact: true }).click();
+      await page.getByText(/^LTX t2v only via studio-gpu: B-roll up to \d+\.\d\d s/).waitFor();
+      await page.getByRole("textbox", { name: "Prompt", exact: true }).fill("harbour at dawn, one long take");
+      await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill("20");
+      const generate = page.getByRole("button", { name: "Generate" });
+      await waitUntil("Generate to be refused", async () => !(await generate.isEnabled()));
+      await page.getByRole("listitem").filter({ hasText: /The B-roll is \d+\.\d\d s .* makes at most .* Set the duration to/ }).waitFor();
+      await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill("5");
+      await waitUntil("Generate to be enabled", () => generate.isEnabled());
+      expect(fake.prompts.length).toBe(posted);
+    }, 60_000);
 
     test("Settings shows the engine: reachable, its GPU, and its templates ready", async () => {
       await page.getByRole("tab", { name: "Settings" }).click();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { loadTemplates } from "../../helper-service/engines/comfyui/templates.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
-import { BIN, start, tessera } from "../cli/support.js";
+import { BIN, NO_REFERENCE, start, tessera } from "../cli/support.js";
 import { tempDir } from "../server/support.js";
 import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
@@ -66,7 +66,7 @@ test("engines add --token - reads the token from stdin, so it stays out of the s
 
 test("models lists the engine's models with capabilities and length rules next to the packages", async () => {
   const result = await cli(["models"]);
-  expect(result.stdout).toContain("studio-gpu/ltx-video-2b 0.9.5  LTX-Video 2B via studio-gpu: text to video, tail extend, head extend, gap fill; 24 fps, 768x512 512x768 640x640, up to 257 frames");
+  expect(result.stdout).toContain("studio-gpu/ltx-video-2b 0.9.5  LTX-Video 2B via studio-gpu: text to video, tail extend, head extend, gap fill; 24 fps, 768x512 512x768 640x640, up to 257 frames\n");
   expect(result.stdout).toContain("studio-gpu/wan-2.1 2.1  Wan 2.1 via studio-gpu");
 });
 
@@ -134,6 +134,20 @@ test("extend at the head sends the clip's first frames as a guide clip and write
   expect(graph["6"]!.inputs.length).toBe(17);
   const uploaded = readdirSync(join(fake.root, "input", "tessera"));
   expect(uploaded.some((f) => f.endsWith("-after.mp4"))).toBe(true);
+});
+
+test("with no ONNX package at all (TESSERA_REFERENCE_DIR empty) an engine job still runs", async () => {
+  const file = join(out, "no-package.mp4");
+  const args = ["generate", "a quiet harbour", "--model", "studio-gpu/ltx-video-2b", "--seconds", "1", "--fps", "24", "--size", "768x512", "--seed", "5", "--steps", "3", "--out", file];
+  const result = await tessera([...args, "--data-dir", dataDir], { env: NO_REFERENCE, timeoutMs: 80_000 });
+  expect(result.stderr).not.toMatch(/could not be loaded|no model installed/);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe(`wrote ${file} (24 frames at 24/1 fps, 768x512, seed 5)\n`);
+  expect(ffprobe(file)).toBe("768,512,24/1,24");
+  // and the list says there is no package, next to the engine's models
+  const models = await tessera(["models", "--data-dir", dataDir], { env: NO_REFERENCE });
+  expect(models.stdout).toMatch(/^no model installed/);
+  expect(models.stdout).toContain("studio-gpu/ltx-video-2b 0.9.5  LTX-Video 2B via studio-gpu");
 });
 
 test("Ctrl-C cancels the prompt on the server within 2 s and leaves no file", async () => {

@@ -5,62 +5,35 @@
  * with history saying what happened.
  */
 import { execFileSync } from "node:child_process";
-import { join, resolve } from "node:path";
-import type { HelperMessage, HelperMessageOf } from "../../shared/protocol.js";
-import { addEngine } from "../../helper-service/engines/config.js";
-import { createHelper, type Helper } from "../../helper-service/server/helper.js";
-import { silentLogger } from "../../helper-service/server/log.js";
+import { join } from "node:path";
+import type { HelperMessageOf } from "../../shared/protocol.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
-import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
+import type { TestClient } from "../server/support.js";
 import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
-import { FakeComfyUI } from "./fake-comfyui/server.js";
+import type { FakeComfyUI } from "./fake-comfyui/server.js";
+import { endOf as endOfJob, startEngineRig, stopEngineRig, submitter, type EngineRig } from "./helper-rig.js";
 
 jest.setTimeout(90_000);
 
-const TINY = resolve(__dirname, "../fixtures/tiny-model");
 const MODEL_ID = "studio-gpu/ltx-video-2b";
 
+let rig: EngineRig;
 let fake: FakeComfyUI;
-let helper: Helper;
 let client: TestClient;
 let out: string;
 
 beforeAll(async () => {
-  fake = await FakeComfyUI.start({ stepMs: 60 });
-  const dataDir = tempDir();
-  out = tempDir("tessera-engine-jobs-");
-  addEngine(dataDir, { kind: "comfyui", name: "studio-gpu", url: fake.url });
-  helper = await createHelper({ dataDir, port: 0, modelDirs: [TINY], log: silentLogger() });
-  await helper.ready;
-  client = await TestClient.authed(helper);
+  rig = await startEngineRig({ stepMs: 60, outPrefix: "tessera-engine-jobs-" });
+  ({ fake, client, out } = rig);
 });
-afterAll(async () => {
-  client?.ws.close();
-  if (helper) await stopHelper(helper);
-  await fake?.close();
-});
+afterAll(() => stopEngineRig(rig));
 beforeEach(() => {
   fake.fault = null;
   fake.stepMs = 60;
 });
 
-let n = 0;
-async function submit(overrides: Parameters<typeof baseRequest>[0] = {}): Promise<{ jobId: string; from: number; binaryFrom: number }> {
-  const requestId = `r${++n}`;
-  const from = client.messages.length;
-  const binaryFrom = client.binary.length;
-  client.send({
-    type: "generate",
-    requestId,
-    clientJobId: `engine-${n}`,
-    request: baseRequest({ modelId: MODEL_ID, frames: 24, width: 1280, height: 720, steps: 6, output: { format: "h264", folder: out }, ...overrides }),
-  });
-  const accepted = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === requestId, 15_000, from);
-  return { jobId: accepted.jobId, from, binaryFrom };
-}
-
-const endOf = (jobId: string, from: number) =>
-  client.waitFor<HelperMessage>((m) => (m.type === "job.done" || m.type === "job.failed" || m.type === "job.cancelled") && m.jobId === jobId, 60_000, from);
+const submit = submitter(() => rig, "engine", () => ({ modelId: MODEL_ID, frames: 24, width: 1280, height: 720, steps: 6, output: { format: "h264", folder: out } }));
+const endOf = (jobId: string, from: number) => endOfJob(client, jobId, from);
 
 test("the welcome lists the engine's models next to the package, with name, engine and capabilities", async () => {
   const welcome = client.messages.find((m) => m.type === "welcome") as HelperMessageOf<"welcome">;
@@ -71,6 +44,8 @@ test("the welcome lists the engine's models next to the package, with name, engi
     fps: 24,
     maxFrames: 257,
     capabilities: { textToVideo: true, extendTail: true, extendHead: true, fill: true, conditionFrames: 9 },
+    // no limit: windows are chained through the guide-frame template
+    longest: {},
   });
 });
 

@@ -22,11 +22,55 @@ export interface EngineModel {
 /** T5 prompts of LTX-Video and Wan are cut at a few hundred tokens; the panel only warns past this. */
 const ENGINE_MAX_TOKENS = 256;
 
+/** The sides of footage a kind of request brings. */
+export type Sides = { before: boolean; after: boolean };
+const KINDS = {
+  textToVideo: { before: false, after: false },
+  extendTail: { before: true, after: false },
+  extendHead: { before: false, after: true },
+  fill: { before: true, after: true },
+} as const satisfies Record<string, Sides>;
+
+/** The template for these sides: plain text to video, or one conditioned on (at least) the sides brought. */
+export function findTemplate(templates: readonly Template[], sides: Sides): Template | undefined {
+  if (!sides.before && !sides.after) return templates.find((t) => !t.manifest.conditioning);
+  return templates.find((t) => {
+    const c = t.manifest.conditioning;
+    return c && (!sides.before || c.before) && (!sides.after || c.after);
+  });
+}
+
+/**
+ * New frames one run of a template makes for a request bringing these sides: the length rule's largest count
+ * less the footage frames placed in the same clip (before at the start, after at the guide index or the end).
+ */
+export function newFramesPerRun(template: Template, sides: Sides): number {
+  const cond = template.manifest.conditioning;
+  const before = sides.before && cond ? cond.frames : 0;
+  const after = sides.after && cond ? (cond.afterFrames ?? cond.frames) : 0;
+  return largestGrammarFrames(template.manifest.video.frames) - before - after;
+}
+
+/**
+ * True when requests bringing these sides of footage can be chained past one prompt (helper-service/engines/
+ * comfyui/windows.ts): a template conditioned on the frames before (or, for a head extension, after) exists.
+ */
+export function chains(templates: readonly Template[], footage: Sides): boolean {
+  const link: Sides = footage.after && !footage.before ? { before: false, after: true } : { before: true, after: false };
+  const template = findTemplate(templates, link);
+  return template !== undefined && newFramesPerRun(template, link) >= 1;
+}
+
 export function modelInfoOf(id: string, engine: ComfyEngine, templates: readonly Template[]): ModelInfo {
   const plain = templates.find((t) => !t.manifest.conditioning);
   const conditioned = templates.filter((t) => t.manifest.conditioning);
   const main = (plain ?? templates[0]!).manifest;
   const cf = conditioned[0]?.manifest.conditioning?.frames ?? 0;
+  const longest: NonNullable<ModelInfo["longest"]> = {};
+  for (const [kind, sides] of Object.entries(KINDS) as [keyof typeof KINDS, Sides][]) {
+    const template = findTemplate(templates, sides);
+    if (template && !chains(templates, sides)) longest[kind] = newFramesPerRun(template, sides);
+  }
   return {
     id,
     version: main.model.version,
@@ -40,11 +84,12 @@ export function modelInfoOf(id: string, engine: ComfyEngine, templates: readonly
     defaults: { ...main.defaults },
     capabilities: {
       textToVideo: plain !== undefined,
-      extendTail: conditioned.some((t) => t.manifest.conditioning?.before),
-      extendHead: conditioned.some((t) => t.manifest.conditioning?.after),
-      fill: conditioned.some((t) => t.manifest.conditioning?.before && t.manifest.conditioning.after),
+      extendTail: findTemplate(templates, KINDS.extendTail) !== undefined,
+      extendHead: findTemplate(templates, KINDS.extendHead) !== undefined,
+      fill: findTemplate(templates, KINDS.fill) !== undefined,
       conditionFrames: cf,
     },
+    longest,
   };
 }
 
@@ -72,17 +117,10 @@ export function engineModels(dataDir: string): { models: EngineModel[]; problems
 }
 
 /** The template for a request: plain text to video, or one conditioned on the sides the request brings. */
-export function templateFor(model: EngineModel, sides: { before: boolean; after: boolean }): Template {
-  if (!sides.before && !sides.after) {
-    const plain = model.templates.find((t) => !t.manifest.conditioning);
-    if (plain) return plain;
-    throw new TesseraError("E_CAPABILITY", `${model.id} has no text-to-video template.`);
-  }
-  const fits = model.templates.find((t) => {
-    const c = t.manifest.conditioning;
-    return c && (!sides.before || c.before) && (!sides.after || c.after);
-  });
-  if (fits) return fits;
+export function templateFor(model: EngineModel, sides: Sides): Template {
+  const found = findTemplate(model.templates, sides);
+  if (found) return found;
+  if (!sides.before && !sides.after) throw new TesseraError("E_CAPABILITY", `${model.id} has no text-to-video template.`);
   const wanted = sides.before && sides.after ? "fill a gap" : sides.before ? "extend a tail" : "extend a head";
   throw new TesseraError("E_CAPABILITY", `${model.id} has no template that can ${wanted}.`);
 }

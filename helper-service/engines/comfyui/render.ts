@@ -1,19 +1,21 @@
 /**
  * One job on a ComfyUI engine: plan the model frames like for a package (the template's fps, sizes and length
- * rule), check the filled template against the server's /object_info, upload the conditioning frames as a short
- * clip, run the prompt, download the result into a private temp folder (capped), then decode it into the shared
- * encoder, which conforms, encodes, labels and publishes exactly as for an ONNX clip. Nothing is published unless
- * every step succeeded; the temp folder is always removed.
+ * rule) and split them into windows when one prompt cannot make them all (windows.ts), check the filled templates
+ * against the server's /object_info, then for each window upload its conditioning frames as a short clip (the
+ * footage, or the frames the window next to it made), run the prompt and download the result into a private temp
+ * folder (capped). Last, the windows are decoded in clip order into the shared encoder, which conforms, encodes,
+ * labels and publishes exactly as for an ONNX clip. Nothing is published unless every step succeeded; the temp
+ * folder is always removed.
  */
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TesseraError } from "../../../shared/errors.js";
-import type { GenerationRecord, JobOutput, JobPhase } from "../../../shared/protocol.js";
+import type { GenerationRecord, GenerationRequest, JobOutput, JobPhase } from "../../../shared/protocol.js";
 import { quantizeFrames } from "../../../shared/time.js";
 import type { RgbFrame } from "../../inference/frames.js";
-import { checkPathText, conformPlan, type Encoder } from "../../media/index.js";
+import { checkPathText, conformPlan, type ConformPlan, type Encoder } from "../../media/index.js";
 import type { RenderHooks, RenderJob } from "../../render/generator.js";
 import { outputFolderOf } from "../../render/output-files.js";
 import { conditioningFrames, jobEncoder, jobOutputOf } from "../../render/render-job.js";
@@ -21,9 +23,10 @@ import { FrameSampler, type OutputChecker } from "../../safety/output-check.js";
 import type { BinaryPreview } from "./api.js";
 import { decodeClip, writeClip } from "./clip-files.js";
 import { ComfyClient } from "./client.js";
-import { templateFor, type EngineModel } from "./models.js";
+import { templateFor, type EngineModel, type Sides } from "./models.js";
 import { checkGraph, describeProblem, type Graph } from "./object-info.js";
 import { pickVideo, runPrompt } from "./prompt-run.js";
+import { planEngineWindows, type EngineWindow } from "./windows.js";
 import { fillTemplate, modelFiles, type Template, type TemplateValues } from "./templates.js";
 
 export interface EngineRenderContext {
@@ -41,8 +44,14 @@ function phaseOf(classType: string): JobPhase {
   return "decode";
 }
 
-const DENOISE_START = 0.05;
-const DENOISE_END = 0.8;
+// Overall progress: the windows share RUNS_START..RUNS_END; within a window, denoising runs DENOISE_START..END.
+const RUNS_START = 0.02;
+const RUNS_END = 0.88;
+const DENOISE_START = 0.08;
+const DENOISE_END = 0.9;
+
+/** Each window has its own noise, as each ONNX window has its own stream; seeds stay within 32 bits. */
+export const windowSeed = (seed: number, index: number): number => (seed + index) % 2 ** 32;
 
 async function toPreview(preview: BinaryPreview): Promise<{ jpeg: Uint8Array; width: number; height: number } | null> {
   try {
@@ -76,145 +85,236 @@ async function download(client: ComfyClient, file: Parameters<ComfyClient["downl
   }
 }
 
+/** What one window left behind: its downloaded file, where its new frames sit in it and in the clip. */
+interface Made {
+  window: EngineWindow;
+  file: string;
+  /** Footage frames placed before the new ones in the file. */
+  skip: number;
+  promptId: string;
+  graph: Graph;
+  bytes: number;
+}
+
+interface JobContext {
+  ctx: EngineRenderContext;
+  model: EngineModel;
+  job: RenderJob;
+  hooks: RenderHooks;
+  client: ComfyClient;
+  objectInfo: Awaited<ReturnType<ComfyClient["objectInfoFor"]>>;
+  temp: string;
+  size: { fps: ConformPlan["model"]["fps"]; width: number; height: number };
+  count: number;
+  progress: (phase: JobPhase, window: number, local: number, step?: number, steps?: number, eta?: number | null) => void;
+}
+
+/** The conditioning frames of one side of a window: the footage, or the frames the neighbouring window made. */
+async function sideFrames(jc: JobContext, w: EngineWindow, made: readonly Made[], side: keyof Sides, count: number): Promise<RgbFrame[]> {
+  const { request } = jc.job;
+  const { signal } = jc.hooks;
+  if (!w.chained[side]) {
+    const source = request.conditioning?.[side];
+    if (!source) throw new TesseraError("E_INTERNAL", `No footage ${side} the clip.`);
+    return conditioningFrames(source, side === "before" ? "tail" : "head", jc.size, count, request.fit, signal);
+  }
+  const next = made.find((m) => (side === "before" ? m.window.start + m.window.frames === w.start : m.window.start === w.start + w.frames));
+  if (!next || next.window.frames < count) throw new TesseraError("E_INTERNAL", `Window ${w.index + 1} has no ${count} frames to continue from.`);
+  const frames: RgbFrame[] = [];
+  const skip = next.skip + (side === "before" ? next.window.frames - count : 0);
+  await decodeClip(next.file, jc.size, request.fit, { skip, count }, async (data) => void frames.push({ width: jc.size.width, height: jc.size.height, data }), signal);
+  return frames;
+}
+
+/** A window's template values (uploads named, not yet made), and how many footage frames go on each side. */
+interface WindowInput {
+  values: TemplateValues;
+  before: number;
+  after: number;
+  tag: string;
+}
+
+function windowInput(jc: JobContext, w: EngineWindow): WindowInput {
+  const { request, jobId } = jc.job;
+  const m = w.template.manifest;
+  const cond = m.conditioning;
+  // [frames before][the new frames][frames after]: the new frames sit exactly between the two, so a fill joins
+  // both sides without a jump; at the end, the frames after fill whatever the length rule adds.
+  const before = w.sides.before && cond ? cond.frames : 0;
+  const afterMin = w.sides.after && cond ? (cond.afterFrames ?? cond.frames) : 0;
+  const length = quantizeFrames(before + w.frames + afterMin, m.video.frames);
+  const after = cond?.afterAt === "end" && w.sides.after ? length - before - w.frames : afterMin;
+  const tag = jc.count > 1 ? `${jobId}-w${w.index}` : jobId;
+  const values: TemplateValues = {
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    seed: windowSeed(request.seed, w.index),
+    steps: request.steps ?? m.defaults.steps,
+    guidance: request.guidance ?? m.defaults.guidance,
+    width: jc.size.width,
+    height: jc.size.height,
+    length,
+    fps: m.video.fps,
+    filenamePrefix: `tessera/${jobId.slice(0, 8)}`,
+    ...(w.sides.before ? { before: `tessera/${tag}-before.mp4` } : {}),
+    ...(w.sides.after ? { after: `tessera/${tag}-after.mp4`, afterIndex: before + w.frames } : {}),
+  };
+  return { values, before, after, tag };
+}
+
+/** Every window's graph against the server's nodes, before the first prompt (no window runs to fail later). */
+function checkWindows(jc: JobContext, windows: readonly EngineWindow[]): void {
+  for (const w of windows) {
+    const problems = checkGraph(fillTemplate(w.template, windowInput(jc, w).values), jc.objectInfo);
+    if (problems.length > 0) throw new TesseraError("E_ENGINE_TEMPLATE", describeMissing(w.template, w.template.graph, problems, jc.model.engine.name));
+  }
+}
+
+async function runWindow(jc: JobContext, w: EngineWindow, made: readonly Made[]): Promise<Made> {
+  const { signal } = jc.hooks;
+  const m = w.template.manifest;
+  const { values, before, after, tag } = windowInput(jc, w);
+
+  for (const side of ["before", "after"] as const) {
+    if (!w.sides[side]) continue;
+    jc.progress("source-decode", w.index, 0.01);
+    const footage = await sideFrames(jc, w, made, side, side === "before" ? before : after);
+    const clip = join(jc.temp, `${w.index}-${side}.mp4`);
+    await writeClip(footage, jc.size.fps, clip, signal);
+    values[side] = await jc.client.upload(await readFile(clip), `${tag}-${side}.mp4`, signal);
+  }
+  const graph = fillTemplate(w.template, values);
+  jc.progress("load", w.index, 0.04);
+
+  let stepStarted = 0;
+  let local = 0;
+  const result = await runPrompt(jc.client, graph, m.output, {
+    signal,
+    onNode: (classType) => {
+      const phase = phaseOf(classType);
+      if (phase !== "denoise") jc.progress(phase, w.index, (local = phase === "decode" ? DENOISE_END : local));
+    },
+    onStep: (step, steps) => {
+      const now = Date.now();
+      if (step <= 1 || stepStarted === 0) stepStarted = now;
+      const perStep = step > 1 ? (now - stepStarted) / (step - 1) : null;
+      // the windows still to come take about as many steps as this one
+      const eta = perStep === null ? null : ((steps - step + (jc.count - 1 - w.index) * steps) * perStep) / 1000;
+      local = DENOISE_START + (DENOISE_END - DENOISE_START) * (step / Math.max(1, steps));
+      jc.progress("denoise", w.index, local, step, steps, eta);
+    },
+    onPreview: (p) => {
+      void toPreview(p).then((image) => image && !signal.aborted && jc.hooks.onPreview({ frameIndex: w.start, ...image }));
+    },
+    onNotice: (message) => jc.hooks.onNotice?.("warning", message),
+  });
+  const file = pickVideo(result.files, jc.model.engine.name);
+  jc.progress("decode", w.index, 0.95);
+  // the server's name goes only into the /view query; locally the file has our own name
+  const downloaded = join(jc.temp, `window-${w.index}.video`);
+  const bytes = await download(jc.client, file, downloaded, signal);
+  jc.progress("decode", w.index, 1);
+  return { window: w, file: downloaded, skip: before, promptId: result.promptId, graph, bytes };
+}
+
+function recordOf(ctx: EngineRenderContext, model: EngineModel, request: GenerationRequest, made: readonly Made[], device: string): GenerationRecord {
+  const first = made[0]!;
+  const files = [...new Set(made.flatMap((w) => modelFiles(w.window.template, w.graph).map((f) => `${f.folder}/${f.file}`)))];
+  const shift = Object.values(first.graph).find((n) => typeof n.inputs.shift === "number")?.inputs.shift as number | undefined;
+  const sides = { before: request.conditioning?.before !== undefined, after: request.conditioning?.after !== undefined };
+  return {
+    tool: { name: "Tessera", version: ctx.version },
+    model: {
+      id: model.id,
+      version: first.window.template.manifest.model.version,
+      sha256: createHash("sha256").update(JSON.stringify(made.length > 1 ? made.map((w) => w.graph) : first.graph)).digest("hex"),
+    },
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    seed: request.seed,
+    steps: request.steps ?? first.window.template.manifest.defaults.steps,
+    guidance: request.guidance ?? first.window.template.manifest.defaults.guidance,
+    shift: shift ?? 0,
+    device,
+    workflow: request.workflow,
+    conditioning: sides.before && sides.after ? "both" : sides.before ? "before" : sides.after ? "after" : null,
+    digitalSourceType: "trainedAlgorithmicMedia",
+    createdAt: new Date().toISOString(),
+    engine: {
+      kind: "comfyui",
+      name: model.engine.name,
+      server: model.engine.url,
+      template: first.window.template.manifest.id,
+      modelFiles: files,
+      promptId: first.promptId,
+      ...(made.length > 1
+        ? { windows: made.map((w) => ({ template: w.window.template.manifest.id, promptId: w.promptId, seed: windowSeed(request.seed, w.window.index), frames: w.window.frames })) }
+        : {}),
+    },
+  };
+}
+
 export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel, job: RenderJob, hooks: RenderHooks): Promise<JobOutput> {
   const { request } = job;
   const { signal } = hooks;
   const started = Date.now();
-  let fraction = 0;
-  const progress = (phase: JobPhase, value: number, step = 0, steps = 0, etaSeconds: number | null = null): void => {
-    fraction = Math.max(fraction, Math.min(1, value));
-    hooks.onProgress({ phase, window: { index: 0, count: 1 }, step, steps, fraction, etaSeconds });
-  };
-  const sides = { before: request.conditioning?.before !== undefined, after: request.conditioning?.after !== undefined };
-  const template = templateFor(model, sides);
-  const m = template.manifest;
+  const footage: Sides = { before: request.conditioning?.before !== undefined, after: request.conditioning?.after !== undefined };
+  // the model's templates share its video rules; the one for this request plans the frames
+  const rules = templateFor(model, footage).manifest.video;
   const plan = conformPlan(
     { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime },
-    m.video,
+    rules,
   );
-  const seconds = (frames: number) => (frames / m.video.fps).toFixed(1);
-  const frames = plan.model.frames;
-  const cond = m.conditioning;
-  const before = sides.before && cond ? cond.frames : 0;
-  const afterMin = sides.after && cond ? (cond.afterFrames ?? cond.frames) : 0;
-  if (plan.model.windows.length > 1 || before + frames + afterMin > m.video.frames.max) {
-    const most = m.video.frames.max - before - afterMin;
-    throw new TesseraError("E_DURATION", `${model.id} makes at most ${most} frames (${seconds(most)} s) in one clip; ${frames} were needed.`, {
-      hint: "Ask for a shorter clip, or generate it in parts.",
-    });
-  }
-  // [footage before][the new frames][footage after]: the new frames sit exactly between the two, so a fill joins
-  // both sides without a jump; at the end, the footage after fills whatever the length rule adds.
-  const length = quantizeFrames(before + frames + afterMin, m.video.frames);
-  const after = cond?.afterAt === "end" && sides.after ? length - before - frames : afterMin;
+  const total = plan.model.frames;
+  const windows = planEngineWindows(model, total, footage, (frames) => (frames / rules.fps).toFixed(1));
+  const count = windows.length;
   const folder = outputFolderOf(job);
   checkPathText(folder);
   await mkdir(folder, { recursive: true });
 
+  let fraction = 0;
+  const report = (phase: JobPhase, index: number, value: number, step = 0, steps = 0, etaSeconds: number | null = null): void => {
+    fraction = Math.max(fraction, Math.min(1, value));
+    hooks.onProgress({ phase, window: { index, count }, step, steps, fraction, etaSeconds });
+  };
   const client = new ComfyClient(model.engine);
   const temp = await mkdtemp(join(tmpdir(), "tessera-comfyui-"));
   let encoder: Encoder | undefined;
   try {
-    progress("load", 0.01);
-    const classes = Object.values(template.graph).map((node) => node.class_type);
+    report("load", 0, 0.01);
+    const classes = [...new Set(windows.flatMap((w) => Object.values(w.template.graph).map((node) => node.class_type)))];
     const [stats, objectInfo] = await Promise.all([client.systemStats(signal), client.objectInfoFor(classes, signal)]);
-    const values: TemplateValues = {
-      prompt: request.prompt,
-      negativePrompt: request.negativePrompt,
-      seed: request.seed,
-      steps: request.steps ?? m.defaults.steps,
-      guidance: request.guidance ?? m.defaults.guidance,
-      width: plan.model.width,
-      height: plan.model.height,
-      length,
-      fps: m.video.fps,
-      filenamePrefix: `tessera/${job.jobId.slice(0, 8)}`,
-      ...(sides.before ? { before: `tessera/${job.jobId}-before.mp4` } : {}),
-      ...(sides.after ? { after: `tessera/${job.jobId}-after.mp4`, afterIndex: before + frames } : {}),
+    const jc: JobContext = {
+      ctx, model, job, hooks, client, objectInfo, temp, count,
+      size: { fps: plan.model.fps, width: plan.model.width, height: plan.model.height },
+      progress: (phase, index, local, step, steps, eta) => report(phase, index, RUNS_START + ((RUNS_END - RUNS_START) * (index + local)) / count, step, steps, eta),
     };
-    const problems = checkGraph(fillTemplate(template, values), objectInfo);
-    if (problems.length > 0) throw new TesseraError("E_ENGINE_TEMPLATE", describeMissing(template, template.graph, problems, model.engine.name));
+    if (count > 1) hooks.onNotice?.("info", `${total} frames are more than one prompt makes: ${count} windows, each after the first continuing from the one before.`);
+    checkWindows(jc, windows);
+    const made: Made[] = [];
+    for (const w of windows) made.push(await runWindow(jc, w, made));
 
-    // Footage next to the new clip, at the template's fps and size, sent as short clips.
-    const model_ = { fps: plan.model.fps, width: plan.model.width, height: plan.model.height };
-    for (const side of ["before", "after"] as const) {
-      const source = request.conditioning?.[side];
-      if (!source) continue;
-      progress("source-decode", 0.02);
-      const count = side === "before" ? before : after;
-      const footage: RgbFrame[] = await conditioningFrames(source, side === "before" ? "tail" : "head", model_, count, request.fit, signal);
-      const clip = join(temp, `${side}.mp4`);
-      await writeClip(footage, plan.model.fps, clip, signal);
-      values[side] = await client.upload(await readFile(clip), `${job.jobId}-${side}.mp4`, signal);
-    }
-    const graph = fillTemplate(template, values);
-    progress("load", 0.04);
-
-    let stepStarted = 0;
-    const result = await runPrompt(client, graph, m.output, {
-      signal,
-      onNode: (classType) => {
-        const phase = phaseOf(classType);
-        if (phase !== "denoise") progress(phase, phase === "decode" ? DENOISE_END : fraction);
-      },
-      onStep: (step, steps) => {
-        const now = Date.now();
-        if (step <= 1 || stepStarted === 0) stepStarted = now;
-        const perStep = step > 1 ? (now - stepStarted) / (step - 1) : null;
-        const eta = perStep === null ? null : ((steps - step) * perStep) / 1000;
-        progress("denoise", DENOISE_START + (DENOISE_END - DENOISE_START) * (step / Math.max(1, steps)), step, steps, eta);
-      },
-      onPreview: (p) => {
-        void toPreview(p).then((image) => image && !signal.aborted && hooks.onPreview({ frameIndex: 0, ...image }));
-      },
-      onNotice: (message) => hooks.onNotice?.("warning", message),
-    });
-    const file = pickVideo(result.files, model.engine.name);
-    progress("decode", 0.85);
-    // the server's name goes only into the /view query; locally the file has our own name
-    const downloaded = join(temp, "output.video");
-    const bytes = await download(client, file, downloaded, signal);
-    progress("encode-video", 0.88);
-
-    const files = modelFiles(template, graph);
-    const shift = Object.values(graph).find((n) => typeof n.inputs.shift === "number")?.inputs.shift as number | undefined;
-    const record: GenerationRecord = {
-      tool: { name: "Tessera", version: ctx.version },
-      model: { id: model.id, version: m.model.version, sha256: createHash("sha256").update(JSON.stringify(graph)).digest("hex") },
-      prompt: request.prompt,
-      negativePrompt: request.negativePrompt,
-      seed: request.seed,
-      steps: values.steps,
-      guidance: values.guidance,
-      shift: shift ?? 0,
-      device: `${stats.devices[0]?.name ?? "unknown device"} via ${model.engine.name}`,
-      workflow: request.workflow,
-      conditioning: sides.before && sides.after ? "both" : sides.before ? "before" : sides.after ? "after" : null,
-      digitalSourceType: "trainedAlgorithmicMedia",
-      createdAt: new Date().toISOString(),
-      engine: {
-        kind: "comfyui",
-        name: model.engine.name,
-        server: model.engine.url,
-        template: m.id,
-        modelFiles: files.map((f) => `${f.folder}/${f.file}`),
-        promptId: result.promptId,
-      },
-    };
+    const record = recordOf(ctx, model, request, made, `${stats.devices[0]?.name ?? "unknown device"} via ${model.engine.name}`);
     encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
-    const sampler = new FrameSampler(frames);
+    const sampler = new FrameSampler(total);
     const writer = encoder;
-    await decodeClip(downloaded, model_, request.fit, { skip: before, count: frames }, async (frame, index) => {
-      sampler.offer(index, model_.width, model_.height, frame);
-      await writer.write(frame);
-      progress("encode-video", 0.88 + 0.06 * (index / frames));
-    }, signal);
-    progress("encode-video", 0.94);
+    // clip order (a head extension was made backward from the footage)
+    for (const piece of [...made].sort((a, b) => a.window.start - b.window.start)) {
+      const { start, frames } = piece.window;
+      await decodeClip(piece.file, jc.size, request.fit, { skip: piece.skip, count: frames }, async (frame, i) => {
+        sampler.offer(start + i, jc.size.width, jc.size.height, frame);
+        await writer.write(frame);
+        report("encode-video", count - 1, RUNS_END + 0.06 * ((start + i) / total));
+      }, signal);
+    }
+    report("encode-video", count - 1, 0.94);
     await ctx.outputCheck.check({ frames: sampler.frames, request });
-    progress("finalize", 0.97);
+    report("finalize", count - 1, 0.97);
     const done = await encoder.finish();
-    hooks.onNotice?.("info", `${model.engine.name} made ${m.id} in ${((Date.now() - started) / 1000).toFixed(1)} s (${bytes} bytes downloaded).`);
-    progress("finalize", 1);
+    const bytes = made.reduce((sum, w) => sum + w.bytes, 0);
+    const prompts = count > 1 ? ` in ${count} windows` : "";
+    hooks.onNotice?.("info", `${model.engine.name} made ${record.engine!.template}${prompts} in ${((Date.now() - started) / 1000).toFixed(1)} s (${bytes} bytes downloaded).`);
+    report("finalize", count - 1, 1);
     return jobOutputOf(done, plan, record);
   } catch (error) {
     await encoder?.abort();
