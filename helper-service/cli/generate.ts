@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { describeIssues } from "../../shared/parse.js";
 import { GenerationRequestSchema, type GenerationRequest, type GenerationRequestInput, type JobOutput, type OutputFormat } from "../../shared/protocol.js";
-import { formatFrameRate, secondsToFrames, type FrameRate } from "../../shared/time.js";
+import { durationFrames, formatFrameRate, supportsDropFrame, type FrameRate } from "../../shared/time.js";
 import { resolveMediaPath } from "../media/paths.js";
 import { probe } from "../media/probe.js";
 import { dataDirOf, usage } from "./common.js";
@@ -18,6 +18,8 @@ import { runLocalJob } from "./local-job.js";
 export interface GenerationOptions {
   seconds?: number;
   frames?: number;
+  /** --seconds counts drop-frame timecode (29.97 and 59.94 only). */
+  dropFrame?: boolean;
   fps?: FrameRate;
   size?: { width: number; height: number };
   seed?: number;
@@ -47,7 +49,11 @@ function framesOf(options: GenerationOptions, fps: FrameRate, fallbackSeconds: n
   if (options.frames !== undefined) return options.frames;
   const seconds = options.seconds ?? fallbackSeconds;
   if (seconds === undefined) throw usage("give the length with --seconds S or --frames N.");
-  const frames = secondsToFrames(seconds, fps, "round");
+  if (options.dropFrame && !supportsDropFrame(fps)) {
+    throw usage(`--drop-frame: drop-frame timecode only exists at 29.97 and 59.94 fps, not ${formatFrameRate(fps)}.`);
+  }
+  // Seconds as editors count them: the frames of that timecode (4 s at 23.976 is 00:00:04:00, 96 frames).
+  const frames = durationFrames(seconds, fps, { dropFrame: options.dropFrame ?? false });
   if (frames < 1) throw usage(`--seconds ${seconds} is shorter than one frame at ${formatFrameRate(fps)} fps.`);
   return frames;
 }

@@ -3,7 +3,7 @@
  * track (top track first, as Premiere draws them), each clip an item with its name and length.
  */
 import { useSyncExternalStore, type KeyboardEvent, type MouseEvent } from "react";
-import { formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
+import { formatDuration, formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
 import type { SimulatedClip, SimulatedHost } from "../host/simulated.js";
 
 function useHostVersion(host: SimulatedHost): number {
@@ -39,7 +39,7 @@ function ClipItem({ host, clip, total, selected }: { host: SimulatedHost; clip: 
       }}
     >
       <span className="tl-clip__name">{clip.name}</span>
-      <span className="tl-clip__len">{framesToSeconds(frames, fps).toFixed(2)} s</span>
+      <span className="tl-clip__len">{formatDuration(frames, fps, { dropFrame: host.sequence.dropFrame ?? false })}</span>
     </li>
   );
 }

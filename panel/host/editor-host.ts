@@ -28,6 +28,8 @@ export interface SequenceInfo {
   inPoint: Ticks | null;
   outPoint: Ticks | null;
   videoTrackCount: number;
+  /** The sequence displays drop-frame timecode (29.97, 59.94); absent: non-drop. */
+  dropFrame?: boolean;
 }
 
 /** A clip on a video track. */

@@ -69,6 +69,21 @@ export function frameRateFromTimebase(timebase: string): FrameRate {
 }
 
 /** An In/Out pair Premiere reports for a sequence without one covers everything (or is invalid): that is "none". */
+// Premiere's time display codes (TimeDisplay.type), as its scripting constants number them: 102 is 29.97 drop-frame
+// timecode and 106 is 59.94 drop-frame; every other code counts whole frames.
+const DROP_FRAME_DISPLAYS: ReadonlySet<number> = new Set([102, 106]);
+
+/** Whether the sequence shows drop-frame timecode; false where this Premiere cannot say. */
+async function displaysDropFrame(sequence: Sequence): Promise<boolean> {
+  const read = (sequence as Partial<Pick<Sequence, "getSequenceVideoTimeDisplayFormat">>).getSequenceVideoTimeDisplayFormat;
+  if (typeof read !== "function") return false;
+  try {
+    return DROP_FRAME_DISPLAYS.has((await read.call(sequence)).type);
+  } catch {
+    return false;
+  }
+}
+
 function inOutRange(inPoint: Ticks, outPoint: Ticks, end: Ticks): { inPoint: Ticks | null; outPoint: Ticks | null } {
   const unset = inPoint < 0n || outPoint <= inPoint || (inPoint === 0n && outPoint >= end);
   return unset ? { inPoint: null, outPoint: null } : { inPoint, outPoint };
@@ -122,7 +137,7 @@ export class PremiereHost implements EditorHost {
     if (!project) return null;
     const sequence = await project.getActiveSequence();
     if (!sequence) return null;
-    const [timebase, size, playhead, inPoint, outPoint, end, videoTrackCount] = await Promise.all([
+    const [timebase, size, playhead, inPoint, outPoint, end, videoTrackCount, dropFrame] = await Promise.all([
       sequence.getTimebase(),
       sequence.getFrameSize(),
       sequence.getPlayerPosition(),
@@ -130,6 +145,7 @@ export class PremiereHost implements EditorHost {
       sequence.getOutPoint(),
       sequence.getEndTime(),
       sequence.getVideoTrackCount(),
+      displaysDropFrame(sequence),
     ]);
     return {
       id: sequence.guid.toString(),
@@ -140,6 +156,7 @@ export class PremiereHost implements EditorHost {
       playhead: ticksOf(playhead),
       ...inOutRange(ticksOf(inPoint), ticksOf(outPoint), ticksOf(end)),
       videoTrackCount,
+      ...(dropFrame ? { dropFrame } : {}),
     };
   }
 

@@ -1,19 +1,21 @@
 // Small translations from data to what the panel shows.
-import { framesToSeconds } from "../../shared/time.js";
+import { durationSeconds, formatDuration } from "../../shared/time.js";
 import { trackLabel } from "../workflows/timeline.js";
 import { WORKFLOW_LABELS, type JobStatus, type JobView } from "./jobs.js";
 import type { PendingJob } from "./pending.js";
 
 export function describeJob(job: PendingJob, status: JobStatus): JobView {
   const { plan, request } = job;
-  const seconds = framesToSeconds(plan.frames, plan.fps).toFixed(2);
+  // Timecode next to seconds, as an editor reads a duration (00:00:04:00 · 4 s).
+  const timecode = { dropFrame: plan.dropFrame ?? false };
+  const duration = `${formatDuration(plan.frames, plan.fps, timecode)} · ${durationSeconds(plan.frames, plan.fps, timecode)} s`;
   const what = plan.workflow === "extend" ? `${WORKFLOW_LABELS.extend} ${plan.at ?? "tail"}` : WORKFLOW_LABELS[plan.workflow];
   return {
     clientJobId: job.clientJobId,
     jobId: job.jobId,
     workflow: plan.workflow,
     prompt: request.prompt,
-    summary: `${what} · ${seconds} s · ${trackLabel(plan.track)}`,
+    summary: `${what} · ${duration} · ${trackLabel(plan.track)}`,
     seed: request.seed,
     status,
     phase: null,

@@ -19,7 +19,7 @@ export interface JobView {
   jobId: string | null;
   workflow: PlanWorkflow;
   prompt: string;
-  /** "B-roll · 3.96 s · V2" */
+  /** "B-roll · 00:00:04:00 · 4 s · V2" */
   summary: string;
   seed: number;
   status: JobStatus;

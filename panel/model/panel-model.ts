@@ -174,8 +174,9 @@ export class PanelModel extends Store<PanelState> {
   setDurationUnit(unit: Form["durationUnit"]): void {
     const { form } = this.state;
     if (form.durationUnit === unit) return;
-    const fps = this.state.host.sequence?.fps ?? { num: 24, den: 1 };
-    this.setForm({ durationUnit: unit, duration: convertDuration(form, fps) });
+    const sequence = this.state.host.sequence;
+    const fps = sequence?.fps ?? { num: 24, den: 1 };
+    this.setForm({ durationUnit: unit, duration: convertDuration(form, fps, { dropFrame: sequence?.dropFrame ?? false }) });
   }
 
   setSettings(patch: Partial<Settings>): void {
@@ -217,7 +218,7 @@ export class PanelModel extends Store<PanelState> {
         clientJobId,
         prompt: form.prompt,
         negativePrompt: form.negativePrompt,
-        frames: (fps) => requestedFrames(form, fps),
+        frames: (fps, timecode) => requestedFrames(form, fps, timecode),
         quality: form.quality,
         seed: form.seedLocked ? form.seed : null,
         extendAt: form.extendAt,

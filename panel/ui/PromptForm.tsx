@@ -1,4 +1,4 @@
-import { framesToSeconds, frameRateLabel } from "../../shared/time.js";
+import { durationSeconds, formatDuration, frameRateLabel } from "../../shared/time.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { requestedFrames } from "../model/settings.js";
 import { stepsFor, type Quality } from "../workflows/request.js";
@@ -11,7 +11,8 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
   const current = model.currentModel();
   const sequence = host.sequence;
   const ignored = current ? firstIgnoredWord(form.prompt, current.maxTokens) : null;
-  const frames = sequence ? requestedFrames(form, sequence.fps) : null;
+  const timecode = { dropFrame: sequence?.dropFrame ?? false };
+  const frames = sequence ? requestedFrames(form, sequence.fps, timecode) : null;
   const inOut = sequence && sequence.inPoint !== null && sequence.outPoint !== null;
   return (
     <section className="form" aria-label="Prompt and settings">
@@ -80,7 +81,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
             {sequence && frames !== null
               ? inOut
                 ? "B-roll fills the sequence In/Out range."
-                : `${frames} frames · ${framesToSeconds(frames, sequence.fps).toFixed(2)} s at ${frameRateLabel(sequence.fps)} fps`
+                : `${formatDuration(frames, sequence.fps, timecode)} · ${durationSeconds(frames, sequence.fps, timecode)} s · ${frames} frames at ${frameRateLabel(sequence.fps)} fps`
               : "Open a sequence to see frames."}
           </p>
         </div>

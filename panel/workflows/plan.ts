@@ -39,6 +39,8 @@ export const PlanSchema = z.object({
   /** The clip continued (extend) or the clip before the gap (fill). */
   source: ClipRefSchema.optional(),
   at: z.enum(["head", "tail"]).optional(),
+  /** The sequence shows drop-frame timecode: durations are written that way. */
+  dropFrame: z.boolean().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 

@@ -15,8 +15,8 @@ export interface PrepareInput {
   clientJobId: string;
   prompt: string;
   negativePrompt: string;
-  /** Requested frames at the sequence rate, from the duration field. */
-  frames: (fps: { num: number; den: number }) => number;
+  /** Requested frames at the sequence rate, from the duration field (seconds count the sequence's timecode). */
+  frames: (fps: { num: number; den: number }, timecode: { dropFrame: boolean }) => number;
   quality: Quality;
   /** The seed to use, or null for a fresh random one. */
   seed: number | null;
@@ -49,7 +49,7 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     tracks,
     selection,
     prompt: input.prompt,
-    frames: input.frames(sequence.fps),
+    frames: input.frames(sequence.fps, { dropFrame: sequence.dropFrame ?? false }),
     handles: input.handles,
     whenNoTrackFree: input.whenNoTrackFree,
     ...(input.choice ? { choice: input.choice } : {}),
@@ -63,7 +63,7 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
           ? planExtend(planInput, input.extendAt)
           : planFill(planInput);
   if (planned.kind !== "plan") return planned;
-  const { plan } = planned;
+  const plan: Plan = sequence.dropFrame ? { ...planned.plan, dropFrame: true } : planned.plan;
   const mediaFolder = mediaFolderFor(project?.path ?? null);
   let conditioning: Conditioning | null = null;
   if ((plan.workflow === "extend" || plan.workflow === "fill") && input.model) {

@@ -97,7 +97,7 @@ if (reason) {
       await page.getByRole("button", { name: "Generate" }).click();
       await jobRow("harbour at dawn").getByText(/Generating|Decoding|Writing|Finishing|Queued|Reading|Loading/).first().waitFor({ timeout: 20_000 });
       const clip = await landed("V2", "harbour-at-dawn_");
-      expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23, length: "0.96 s", track: 2 });
+      expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, length: "00:00:01:00", track: 2 });
       await jobRow("harbour at dawn").getByText("In the sequence").waitFor();
       await screenshot(page, "broll");
     }, 90_000);
@@ -125,7 +125,7 @@ if (reason) {
       await prompt("the harbour keeps moving", 1);
       await press("Extend");
       const clip = await landed("V1", "the-harbour-keeps-moving_");
-      expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 23, track: 1 });
+      expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24, track: 1 });
       await screenshot(page, "extend");
     }, 90_000);
 
@@ -176,7 +176,7 @@ if (reason) {
       await page.waitForTimeout(1500); // any duplicate placement would show up by now
       const placed = generated([...(await clipsOn(page, "V2")), ...(await clipsOn(page, "V3"))], "lighthouse-in-fog_");
       expect(placed).toHaveLength(1);
-      expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23 });
+      expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24 });
       // the restarted helper welcomed before its model was loaded: the panel picks the model up again
       await waitUntil("the model to be offered again", async () => (await page.getByRole("combobox", { name: "Model" }).inputValue()) !== "");
       expect(await page.getByRole("button", { name: "Generate" }).isEnabled()).toBe(true);

@@ -76,20 +76,20 @@ describe("B-roll from the panel model", () => {
     await model.run("broll");
     await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
     const sent = helper.lastJob().message;
-    expect(sent.request).toMatchObject({ prompt: "harbour at dawn", frames: 47, fps: { num: 24000, den: 1001 }, width: 1920, height: 1080, handles: 12, workflow: "broll" });
+    expect(sent.request).toMatchObject({ prompt: "harbour at dawn", frames: 48, fps: { num: 24000, den: 1001 }, width: 1920, height: 1080, handles: 12, workflow: "broll" });
     expect(sent.request.output.folder).toBe("/Volumes/Work/Edit/Tessera Media");
-    expect(job(model)).toMatchObject({ status: "queued", summary: "B-roll · 1.96 s · V2", seed: sent.request.seed });
+    expect(job(model)).toMatchObject({ status: "queued", summary: "B-roll · 00:00:02:00 · 2 s · V2", seed: sent.request.seed });
     helper.progress(helper.lastJob().jobId, 0.5);
     helper.preview(helper.lastJob().jobId);
     await until(model, () => job(model).status === "running" && job(model).previewUrl !== null);
     expect(job(model)).toMatchObject({ phase: "denoise", fraction: 0.5, etaSeconds: 12, window: { index: 0, count: 2 } });
-    const out = output("/Volumes/Work/Edit/Tessera Media/harbour-at-dawn_1_abcd.mp4", 47, 12);
+    const out = output("/Volumes/Work/Edit/Tessera Media/harbour-at-dawn_1_abcd.mp4", 48, 12);
     helper.done(helper.lastJob().jobId, out);
     helper.done(helper.lastJob().jobId, out); // heard twice: placed once
     await until(model, () => job(model).status === "placed");
     const placed = host.clipsOn(1).filter((c) => c.name === "harbour-at-dawn_1_abcd.mp4");
     expect(placed).toHaveLength(1);
-    expect(placed[0]).toMatchObject({ start: f(48), end: f(95), inPoint: f(12) });
+    expect(placed[0]).toMatchObject({ start: f(48), end: f(96), inPoint: f(12) });
     expect(job(model).note).toBe("On V2 as harbour-at-dawn_1_abcd.mp4.");
     expect(host.undoLabels).toEqual(['Tessera: B-roll "harbour at dawn"']);
   });
@@ -104,7 +104,7 @@ describe("B-roll from the panel model", () => {
     expect(helper.jobs).toHaveLength(0);
     model.answerQuestion(model.getState().question!.question.options[0]!.choice);
     await until(model, () => helper.jobs.length === 1);
-    expect(job(model).summary).toBe("B-roll · 1.00 s · V3");
+    expect(job(model).summary).toBe("B-roll · 00:00:01:00 · 1 s · V3");
   });
 
   test("a locked seed is used as it is; an unlocked one changes per take", async () => {
@@ -146,14 +146,14 @@ describe("the other workflows", () => {
     await model.run("extend");
     await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
     expect(helper.lastJob().message.request).toMatchObject({
-      frames: 23,
+      frames: 24,
       handles: 0,
       workflow: "extend",
       conditioning: { before: { kind: "media", path: "/media/harbour.mp4", inFrame: 12, outFrame: 84 } },
     });
-    helper.done(helper.lastJob().jobId, output("/out/more.mp4", 23, 0));
+    helper.done(helper.lastJob().jobId, output("/out/more.mp4", 24, 0));
     await until(model, () => job(model).status === "placed");
-    expect(clipNamed(host, "more.mp4")).toMatchObject({ track: 0, start: f(360), end: f(383) });
+    expect(clipNamed(host, "more.mp4")).toMatchObject({ track: 0, start: f(360), end: f(384) });
   });
 
   test("Fill conditions on both sides and fills the gap exactly", async () => {

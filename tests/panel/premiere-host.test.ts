@@ -74,6 +74,16 @@ describe("PremiereHost reads the sequence", () => {
     expect(await host.getProject()).toEqual({ id: "project-guid-1", name: "Edit.prproj", path: "/Volumes/Work/Edit/Edit.prproj" });
   });
 
+  test("a 29.97 drop-frame sequence says so; non-drop timecode leaves it out", async () => {
+    const fake = createFakePremiere({ timebase: "8475667200" });
+    const host = new PremiereHost(fake.ppro, { importWaitMs: 50 });
+    expect((await host.getSequence())?.dropFrame).toBeUndefined();
+    fake.project.sequence!.displayFormat = 102;
+    expect(await host.getSequence()).toMatchObject({ fps: { num: 30000, den: 1001 }, dropFrame: true });
+    fake.project.sequence!.displayFormat = 103;
+    expect((await host.getSequence())?.dropFrame).toBeUndefined();
+  });
+
   test("a real In/Out range comes through", async () => {
     const { fake, host } = setup();
     fake.project.sequence!.inPoint = f(24);

@@ -74,9 +74,12 @@ describe("the panel UI", () => {
   test("duration defaults from the sequence and switches between seconds and frames", async () => {
     await mount();
     await screen.findByText("Connected");
-    expect(screen.getByText("95 frames · 3.96 s at 23.976 fps")).toBeInTheDocument();
+    // 4 s in a 23.976 sequence is 00:00:04:00: timecode counts 24 frames a second
+    expect(screen.getByText("00:00:04:00 · 4 s · 96 frames at 23.976 fps")).toBeInTheDocument();
     fireEvent.change(screen.getByRole("combobox", { name: "Duration unit" }), { target: { value: "frames" } });
-    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(95);
+    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(96);
+    fireEvent.change(screen.getByRole("combobox", { name: "Duration unit" }), { target: { value: "seconds" } });
+    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(4);
   });
 
   test("a prompt longer than the model reads gets a notice naming where it stops", async () => {
