@@ -68,7 +68,8 @@ generationOptions(
     .description("continue a clip after its last frame (or before its first)")
     .requiredOption("--source <file>", "the clip to extend")
     .addOption(new Option("--at <end>", "tail: after the clip; head: before it").choices(["tail", "head"]).default("tail"))
-    .option("--prompt <text>", "what the new frames show (default: the source's prompt)"),
+    .option("--prompt <text>", "what the new frames show (default: the source's prompt)")
+    .addOption(new Option("--audio <mode>", "extend: continue the source's sound under the new frames; none: no sound").choices(["none", "extend"]).default("extend")),
   { seconds: "none, give --seconds or --frames", fps: "the source's", size: "the source's" },
 ).action(async (options) => {
   const { extendCommand } = await import("./cli/generate.js");

@@ -109,6 +109,7 @@ export interface ExtendOptions extends GenerationOptions {
   source: string;
   at: "tail" | "head";
   prompt?: string;
+  audio?: "none" | "extend";
 }
 
 export async function extendCommand(options: ExtendOptions): Promise<void> {
@@ -128,6 +129,7 @@ export async function extendCommand(options: ExtendOptions): Promise<void> {
     ...fields,
     workflow: "extend",
     conditioning: options.at === "head" ? { after: range } : { before: range },
+    audio: options.audio ?? "extend",
   });
   reportWritten(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }

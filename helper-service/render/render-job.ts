@@ -13,10 +13,12 @@ import { generate } from "../inference/pipeline.js";
 import type { ModelPackage } from "../inference/package.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
 import type { RgbFrame } from "../inference/frames.js";
-import { checkPathText, conformPlan, createEncoder, readRenderedFrames, readSourceFrames, type Encoder } from "../media/index.js";
+import type { AudioBed } from "../media/audio-bed.js";
+import { checkPathText, conformPlan, createEncoder, locateMediaTools, readRenderedFrames, readSourceFrames, type Encoder } from "../media/index.js";
 import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
 import type { RenderHooks, RenderJob } from "./generator.js";
 import { finalPathOf, outputFolderOf } from "./output-files.js";
+import { soundFor } from "./sound.js";
 
 export interface RenderContext {
   pkg: ModelPackage;
@@ -95,7 +97,19 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   };
 
   let encoder: Encoder | undefined;
+  let sound: AudioBed | null = null;
   try {
+    // The footage's audio continued under the new frames (extend, fill), ready before the first frame is encoded.
+    sound = await soundFor({
+      request,
+      handles: plan.output.handles,
+      workDir: folder,
+      tools: locateMediaTools(),
+      signal,
+      notice: (message) => hooks.onNotice?.("warning", message),
+    });
+    if (sound) record.audio = { mode: "extend", continued: sound.sides.map((s) => s.side) };
+    else if (request.conditioning) record.audio = { mode: request.audio ?? "extend", continued: [] };
     const runtime = await ctx.pkg.runtime({ device: "auto", threads: ctx.threads });
     record.device = DEVICE_LABELS[runtime.device];
     encoder = await createEncoder({
@@ -113,6 +127,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
       // The CLI's --out names the file outright; panel jobs get unique names.
       overwrite: "file" in job.output,
       signal,
+      ...(sound ? { audio: { path: sound.path } } : {}),
     });
     const sampler = new FrameSampler(model.frames);
     const encoderRef = encoder;
@@ -169,10 +184,13 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
       durationTicks: result.durationTicks,
       sha256: result.sha256,
       record,
+      ...(sound ? { audio: true } : {}),
     };
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");
     throw error;
+  } finally {
+    await sound?.cleanup();
   }
 }

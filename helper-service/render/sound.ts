@@ -1,0 +1,67 @@
+/**
+ * The sound track of a job: where the footage next to the new frames keeps its audio, and the audio bed that
+ * continues it under them (media/audio-bed.ts). Media conditioning sources are their own audio sources; frames
+ * rendered from the sequence carry none, so the panel names the media in `audioSources`.
+ */
+import type { AudioSource, GenerationRequest } from "../../shared/protocol.js";
+import { framesToSeconds } from "../../shared/time.js";
+import { buildAudioBed, type AudioBed, type AudioSide } from "../media/audio-bed.js";
+import type { MediaTools } from "../media/binaries.js";
+import { probe, resolveMediaPath } from "../media/index.js";
+
+type Side = "before" | "after";
+
+/** The footage whose audio a request continues, per side; empty when it asks for none. */
+export function audioSourcesOf(request: GenerationRequest): Partial<Record<Side, AudioSource>> {
+  if (request.audio === "none") return {};
+  const sources: Partial<Record<Side, AudioSource>> = {};
+  for (const side of ["before", "after"] as const) {
+    const conditioning = request.conditioning?.[side];
+    const source = request.audioSources?.[side] ?? (conditioning?.kind === "media" ? conditioning : undefined);
+    if (source) sources[side] = { path: source.path, inFrame: source.inFrame, outFrame: source.outFrame };
+  }
+  return sources;
+}
+
+async function sideOf(source: AudioSource | undefined, signal: AbortSignal): Promise<AudioSide | undefined> {
+  if (!source) return undefined;
+  const path = await resolveMediaPath(source.path, "video");
+  const info = await probe(path, { signal });
+  // Frame numbers of the file's own video, as seconds after the file's start (what ffmpeg's -ss counts).
+  const offset = info.startSeconds - info.containerStartSeconds;
+  return { path, fromSeconds: offset + framesToSeconds(source.inFrame, info.fps), toSeconds: offset + framesToSeconds(source.outFrame, info.fps) };
+}
+
+export interface SoundContext {
+  request: GenerationRequest;
+  /** Handles of the output file on each side of the requested frames. */
+  handles: number;
+  /** Temp files go here (the output folder). */
+  workDir: string;
+  tools: MediaTools;
+  signal: AbortSignal;
+  notice(message: string): void;
+}
+
+/** The audio bed for the job's file, or null when the footage has no audio (or none was asked for). */
+export async function soundFor(ctx: SoundContext): Promise<AudioBed | null> {
+  const { request, handles } = ctx;
+  const sources = audioSourcesOf(request);
+  if (!sources.before && !sources.after) return null;
+  if (request.output.format === "png") {
+    ctx.notice("A PNG sequence has no sound track: the footage's audio was not continued. Choose H.264 or ProRes for sound.");
+    return null;
+  }
+  const [before, after] = await Promise.all([sideOf(sources.before, ctx.signal), sideOf(sources.after, ctx.signal)]);
+  return buildAudioBed({
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    totalSeconds: framesToSeconds(request.frames + 2 * handles, request.fps),
+    cutIn: framesToSeconds(handles, request.fps),
+    cutOut: framesToSeconds(handles + request.frames, request.fps),
+    workDir: ctx.workDir,
+    tools: ctx.tools,
+    signal: ctx.signal,
+    onSkip: ctx.notice,
+  });
+}
