@@ -5,8 +5,8 @@
  * The file's timeline (handles H, new frames N): [0, cutIn) | [cutIn, cutOut) new | [cutOut, total).
  * - Footage before the new frames (tail extend, fill): the handle before the cut is that footage's real audio,
  *   and the continuation starts with the last seconds of it played backwards: its first sample is the footage's
- *   last one, so the cut cannot click. It goes on with that material alternately forwards and backwards, each
- *   join a linear crossfade (gains summing to one, so no join steps further than the material itself does).
+ *   last one, so the cut cannot click. It goes on with loops of that material, each join a linear crossfade
+ *   at a phase-matched loop point (never a hard loop point, and no hum cancelled in the fade).
  * - Footage after (head extend, fill): the same built from its first seconds and turned around in time, ending on
  *   the footage's first sample.
  * - Both (fill): the two continuations crossfade across the whole gap, from the clip before into the clip after.
@@ -23,6 +23,7 @@ import { TesseraError } from "../../shared/errors.js";
 import { ffmpegBase, fileArg } from "./args.js";
 import { audioInput, integratedLoudness, probeAudio, runAudioTool, wavInput } from "./audio.js";
 import type { MediaTools } from "./binaries.js";
+import { bestLoopPoints } from "./loop-point.js";
 import { runTool } from "./process.js";
 
 /** Footage next to the new frames: a media file and the range of it the viewer sees, in media seconds. */
@@ -105,34 +106,45 @@ const layout = (channels: 1 | 2) => `aformat=sample_fmts=fltp:sample_rates=${RAT
 async function continuation(s: UsableSide, length: number, channels: 1 | 2, dir: string, req: AudioBedRequest): Promise<{ path: string; measured: AudioBedSide }> {
   const base = join(dir, s.name);
   const { tools, signal } = req;
-  // 1. The material, as it plays and reversed; "last" is the material that ends at the cut (an after side's is
-  //    its first seconds turned around). Its integrated loudness is the target.
-  const toward = `${base}-toward.wav`;
-  const away = `${base}-away.wav`;
+  // 1. The material played backwards (the mirror: it meets the footage at the cut sample for sample) and a loop
+  //    of it whose joins are phase-matched (loop-point.ts), so no crossfade cancels a hum. Its loudness is the
+  //    target. An after side is worked out on its material turned around, where it looks like a before side.
+  const T = s.material.seconds;
+  const mirror = `${base}-mirror.wav`;
+  const loop = `${base}-loop.wav`;
+  const fade = Math.min(1, T / 4);
+  const samples = await monoSamples(s, tools, signal);
+  if (s.name === "after") samples.reverse();
+  const fadeSamples = Math.round(fade * RATE);
+  // (a tenth of a second of slack for the loop's end holds a whole cycle of any hum from 10 Hz up)
+  const points = bestLoopPoints(samples, fadeSamples, fadeSamples, Math.min(samples.length >> 1, samples.length - 2 * fadeSamples - 1), RATE / 10);
+  const loopSeconds = (points.end - points.start) / RATE;
   // The bundled ffmpeg's areverse mishandles a short last frame: the few seconds are reversed as one frame.
-  const reverse = `asetnsamples=n=${Math.ceil((s.material.seconds + 1) * RATE)}:p=0,areverse`;
-  const towardChain = s.name === "before" ? "anull" : reverse;
-  const awayChain = s.name === "before" ? reverse : "anull";
+  const reverse = `asetnsamples=n=${Math.ceil((T + 1) * RATE)}:p=0,areverse`;
+  const len = samples.length;
+  const loopTrim =
+    s.name === "before"
+      ? `atrim=start_sample=${points.start}:end_sample=${points.end},asetpts=N/SR/TB`
+      : `atrim=start_sample=${len - points.end}:end_sample=${len - points.start},asetpts=N/SR/TB`;
   const extractLog = await runAudioTool(
     tools,
     [
       ...ffmpegBase("info"), "-nostats",
-      ...audioInput(s.side.path, s.material.from, s.material.seconds),
-      "-filter_complex", `[0:a:0]${layout(channels)},asplit=3[m][t][a];[t]${towardChain}[to];[a]${awayChain}[aw];[m]ebur128[meter]`,
-      "-map", "[to]", "-c:a", "pcm_f32le", toward,
-      "-map", "[aw]", "-c:a", "pcm_f32le", away,
+      ...audioInput(s.side.path, s.material.from, T),
+      "-filter_complex", `[0:a:0]${layout(channels)},asplit=3[m][r][l];[r]${reverse}[mirror];[l]${loopTrim}[loop];[m]ebur128[meter]`,
+      "-map", "[mirror]", "-c:a", "pcm_f32le", mirror,
+      "-map", "[loop]", "-c:a", "pcm_f32le", loop,
       "-map", "[meter]", "-f", "null", "-",
     ],
     "Reading the footage's audio",
     signal,
   );
   const sourceLufs = integratedLoudness(extractLog);
-  // 2. Chain: away, toward, away, ... each joined by a linear crossfade. "away" starts with the sample at the cut.
-  const fade = Math.min(1, s.material.seconds / 3);
-  const count = Math.max(1, Math.ceil((length - fade) / (s.material.seconds - fade)) + 1);
-  // Time order: a before side's chain starts at the cut (away first); an after side's ends at it (toward last).
-  const awayAt = (i: number) => (s.name === "before" ? i % 2 === 0 : (count - 1 - i) % 2 === 1);
-  const inputs = Array.from({ length: count }, (_, i) => wavInput(awayAt(i) ? away : toward)).flat();
+  // 2. Chain the mirror and the loops with linear crossfades (phase-matched joins keep their level, and gains
+  //    summing to one step no further than the material does): before: mirror, loop, ...; after: ..., loop, mirror.
+  const count = 2 + Math.ceil(Math.max(0, length - T) / (loopSeconds - fade));
+  const mirrorAt = s.name === "before" ? 0 : count - 1;
+  const inputs = Array.from({ length: count }, (_, i) => wavInput(i === mirrorAt ? mirror : loop)).flat();
   const joins: string[] = [];
   let last = "0:a";
   for (let i = 1; i < count; i++) {
@@ -174,6 +186,16 @@ async function continuation(s: UsableSide, length: number, channels: 1 | 2, dir:
     signal,
   );
   return { path, measured: { side: s.name, sourceLufs: sourceLufs ?? Number.NaN, continuationLufs: continuationLufs ?? Number.NaN, gainDb } };
+}
+
+/** The material as mono float samples, for choosing loop points. */
+async function monoSamples(s: UsableSide, tools: MediaTools, signal?: AbortSignal): Promise<Float32Array> {
+  const args = [...ffmpegBase(), ...audioInput(s.side.path, s.material.from, s.material.seconds), "-map", "0:a:0", "-ac", "1", "-ar", String(RATE), "-f", "f32le", "pipe:1"];
+  const result = await runTool(tools.ffmpeg.path, args, { timeoutMs: 60_000, signal, collectStdout: true, maxStdoutBytes: (MATERIAL_SECONDS + 1) * RATE * 4 });
+  if (result.aborted) throw new TesseraError("E_CANCELLED");
+  if (result.code !== 0) throw new TesseraError("E_ENCODE", `Reading the footage's audio failed: ${result.stderr.slice(-300)}`);
+  const bytes = result.stdout;
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.byteLength & ~3)));
 }
 
 /** Samples in one of our WAV files (ffprobe's duration_ts of its stream). */

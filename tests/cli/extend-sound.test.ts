@@ -56,6 +56,10 @@ test("tail: the room tone carries on from the source's last sample, without a cl
     expect(largestStep(o, cut)).toBeLessThanOrEqual(range * 10 ** (1 / 20));
     process.stdout.write(`tail ch${c}: source largest step ${range.toFixed(4)}, seam ${seam.toFixed(4)}, continuation ${largestStep(o, cut).toFixed(4)}\n`);
   }
+  // no pumping: every quarter second of the continuation stays within 4 dB of the source's level
+  const level = (x: Float32Array, from: number, to: number) => 10 * Math.log10(x.slice(from, to).reduce((sum, v) => sum + v * v, 0) / (to - from));
+  const sourceLevel = level(src[0]!, 0, src[0]!.length);
+  for (let at = cut; at + RATE / 4 <= made[0]!.length; at += RATE / 4) expect(Math.abs(level(made[0]!, at, at + RATE / 4) - sourceLevel)).toBeLessThan(4);
   const sourceLufs = loudness(source, 0, SOURCE_SECONDS);
   const madeLufs = loudness(out, HANDLES / FPS, (2 * HANDLES + NEW_SECONDS * FPS) / FPS);
   process.stdout.write(`tail loudness: source ${sourceLufs} LUFS, continuation ${madeLufs} LUFS\n`);

@@ -37,12 +37,12 @@ export function loudness(path: string, from: number, to: number): number {
  * A video with room tone: pink noise and a low hum (stereo AAC), so a continuation has something to match.
  * `audio: false` makes the same picture with no sound at all.
  */
-export function makeSourceWithSound(path: string, options: { seconds: number; fps: number; audio?: boolean; seed?: number }): void {
+export function makeSourceWithSound(path: string, options: { seconds: number; fps: number; audio?: boolean; seed?: number; gainDb?: number }): void {
   const { seconds, fps } = options;
   const video = ["-f", "lavfi", "-i", `testsrc=size=64x64:rate=${fps}:duration=${seconds}`];
   const audio = options.audio === false
     ? []
     : ["-f", "lavfi", "-i", `anoisesrc=color=pink:amplitude=0.08:sample_rate=48000:duration=${seconds}:seed=${options.seed ?? 7}`, "-f", "lavfi", "-i", `sine=frequency=110:sample_rate=48000:duration=${seconds}`];
-  const mix = options.audio === false ? [] : ["-filter_complex", "[1:a][2:a]amix=inputs=2,volume=2,aformat=channel_layouts=stereo[a]", "-map", "0:v", "-map", "[a]", "-c:a", "aac", "-b:a", "192k"];
+  const mix = options.audio === false ? [] : ["-filter_complex", `[1:a][2:a]amix=inputs=2,volume=${2 * 10 ** ((options.gainDb ?? 0) / 20)},aformat=channel_layouts=stereo[a]`, "-map", "0:v", "-map", "[a]", "-c:a", "aac", "-b:a", "192k"];
   execFileSync(ffmpeg(), ["-v", "error", "-y", ...video, ...audio, ...mix, "-c:v", "libx264", "-pix_fmt", "yuv420p", path]);
 }
