@@ -5,6 +5,7 @@
 import { useSyncExternalStore, type KeyboardEvent, type MouseEvent } from "react";
 import { formatDuration, formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
 import type { SimulatedClip, SimulatedHost } from "../host/simulated.js";
+import { AudioLabels, AudioLanes, audioTrackCount } from "./AudioLanes.js";
 
 function useHostVersion(host: SimulatedHost): number {
   return useSyncExternalStore(
@@ -63,6 +64,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
   };
   const pct = (t: bigint) => `${(Number(t) / Number(total)) * 100}%`;
   const tracks = Array.from({ length: trackCount }, (_, i) => trackCount - 1 - i);
+  const audioTracks = audioTrackCount(host);
   return (
     <section className="tl" aria-label="Timeline">
       <header className="tl-head">
@@ -100,6 +102,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
               V{t + 1}
             </div>
           ))}
+          <AudioLabels count={audioTracks} />
         </div>
         <div className="tl-area">
           <div className="tl-ruler" onClick={moveTo} role="presentation">
@@ -116,6 +119,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
               ))}
             </ul>
           ))}
+          <AudioLanes host={host} count={audioTracks} total={total} />
           {sequence.inPoint !== null && sequence.outPoint !== null && (
             <div className="tl-inout" style={{ left: pct(sequence.inPoint), width: pct(sequence.outPoint - sequence.inPoint) }} aria-label="In/Out range" />
           )}

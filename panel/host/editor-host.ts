@@ -53,6 +53,8 @@ export interface ClipInfo {
   /** The media file's frame rate where the host knows it. */
   mediaFps: FrameRate | null;
   offline: boolean;
+  /** The audio track (0 is A1) of the clip's linked audio, where the host knows it; absent: none or unknown. */
+  audioTrack?: number;
 }
 
 export interface TrackInfo {
@@ -75,6 +77,8 @@ export interface Placement {
   start: Ticks;
   sourceIn: Ticks;
   sourceOut: Ticks;
+  /** The file has sound: it goes on this audio track (0 is A1), linked to the video. Absent: no sound. */
+  audioTrack?: number;
 }
 
 /** One edit the user can undo in one step. Overwrites only: nothing after it moves. */

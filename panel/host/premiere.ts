@@ -211,7 +211,18 @@ export class PremiereHost implements EditorHost {
     const selection = await sequence.getSelection();
     const items = await selection.getTrackItems();
     const video = items.filter(isVideoItem);
-    const clips = await Promise.all(video.map((item) => this.clipInfo(item)));
+    // Linked audio is selected with its video (Premiere's linked selection): the audio item over the same range
+    // tells which audio track the clip's sound is on, where the sound of an extension belongs.
+    const audio = await Promise.all(
+      items.filter((item) => !isVideoItem(item)).map(async (item) => ({ start: ticksOf(await item.getStartTime()), end: ticksOf(await item.getEndTime()), track: await item.getTrackIndex() })),
+    );
+    const clips = await Promise.all(
+      video.map(async (item) => {
+        const info = await this.clipInfo(item);
+        const linked = audio.find((a) => a.start === info.start && a.end === info.end);
+        return linked ? { ...info, audioTrack: linked.track } : info;
+      }),
+    );
     return clips.sort((a, b) => a.track - b.track || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
@@ -370,7 +381,8 @@ export class PremiereHost implements EditorHost {
       if (selection) actions.push(editor.createRemoveItemsAction(selection, false, this.ppro.Constants.MediaType.ANY));
       // the item's In/Out choose the frames shown, so the handles stay in the file for trims and dissolves
       actions.push(clip.createSetInOutPointsAction(time(place.sourceIn), time(place.sourceOut)));
-      actions.push(editor.createOverwriteItemAction(item, time(place.start), place.track, 0));
+      // a file with sound lands its audio on the track the footage's sound is on (A1 when unknown)
+      actions.push(editor.createOverwriteItemAction(item, time(place.start), place.track, place.audioTrack ?? 0));
       if (xmp) actions.push(this.ppro.Metadata.createSetXMPMetadataAction(item, xmp));
       if (column) actions.push(this.ppro.Metadata.createSetProjectMetadataAction(item, column, [PROJECT_COLUMN.name]));
       committed = project.executeTransaction((compound) => {

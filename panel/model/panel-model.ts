@@ -229,6 +229,9 @@ export class PanelModel extends Store<PanelState> {
         whenNoTrackFree: settings.whenNoTrackFree,
         random: this.random,
         ...(choice ? { choice } : {}),
+        audio: form.sound,
+        loop: form.loop,
+        ...(form.quality === "draft" ? { renderQuality: "draft" as const } : {}),
       });
       if (prepared.kind === "refused") return this.say("warning", prepared.reason);
       if (prepared.kind === "ask") return this.update({ question: { workflow: "broll", question: prepared.question } });

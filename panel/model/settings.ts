@@ -1,6 +1,6 @@
 // What the user set, read back through zod from storage (a value from an older panel falls back to its default).
 import { z } from "zod";
-import { FitModeSchema, OutputFormatSchema } from "../../shared/protocol.js";
+import { AudioModeSchema, FitModeSchema, OutputFormatSchema } from "../../shared/protocol.js";
 import { durationFrames, durationSeconds, type FrameRate, type TimecodeOptions } from "../../shared/time.js";
 import type { KeyValueStore } from "../workflows/ledger.js";
 import { QualitySchema } from "../workflows/request.js";
@@ -26,6 +26,10 @@ export const FormSchema = z.object({
   seedLocked: z.boolean().catch(false),
   modelId: z.string().nullable().catch(null),
   extendAt: z.enum(["head", "tail"]).catch("tail"),
+  /** Extend and fill: continue the footage's sound under the new frames, or leave them silent. */
+  sound: AudioModeSchema.catch("extend"),
+  /** B-roll: a clip whose last frame flows into its first. */
+  loop: z.boolean().catch(false),
 });
 export type Form = z.infer<typeof FormSchema>;
 

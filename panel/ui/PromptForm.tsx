@@ -2,6 +2,7 @@ import { durationSeconds, formatDuration, frameRateLabel } from "../../shared/ti
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { requestedFrames } from "../model/settings.js";
 import { stepsFor, type Quality } from "../workflows/request.js";
+import { ClipOptions } from "./ClipOptions.js";
 import { estimateTokens, firstIgnoredWord } from "./prompt-length.js";
 
 const QUALITY_LABELS: Record<Quality, string> = { draft: "Draft", standard: "Standard", high: "High" };
@@ -134,6 +135,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
           </p>
         </div>
       </div>
+      <ClipOptions model={model} state={state} />
       <div className="field">
         <label htmlFor="model">Model</label>
         <select

@@ -76,7 +76,7 @@ export async function placeOutput(host: EditorHost, plan: Plan, output: JobOutpu
   const clip = await host.applyEdit({
     label: plan.label,
     remove: target.remove,
-    place: { media, track: target.track, start: target.start, ...trimRange(plan, output) },
+    place: { media, track: target.track, start: target.start, ...trimRange(plan, output), ...(output.audio ? { audioTrack: plan.audioTrack ?? 0 } : {}) },
     record: output.record,
   });
   return { kind: "placed", clip, note: target.note };

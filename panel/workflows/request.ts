@@ -4,8 +4,11 @@ import { z } from "zod";
 import { describeIssues } from "../../shared/parse.js";
 import {
   GenerationRequestSchema,
+  type AudioMode,
+  type AudioSource,
   type FitModeSchema,
   type Conditioning,
+  type RenderQuality,
   type GenerationRequest,
   type ModelInfo,
   type OutputFormat,
@@ -41,6 +44,12 @@ export interface RequestInput {
   project: ProjectInfo | null;
   conditioning: Conditioning | null;
   outputFolder: string | null;
+  /** Extend and fill: continue the footage's sound ("extend", the default) or not. */
+  audio?: AudioMode;
+  /** The footage's media, for its sound, when the conditioning frames were rendered from the sequence. */
+  audioSources?: { before?: AudioSource; after?: AudioSource };
+  loop?: boolean;
+  renderQuality?: RenderQuality;
 }
 
 /** A prompt for workflows that can run without one: the placeholder's or clip's name says what belongs there. */
@@ -71,6 +80,10 @@ export function buildRequest(input: RequestInput): GenerationRequest {
     workflow: plan.workflow,
     projectId: input.project?.id,
     sequenceId: sequence.id,
+    ...(input.conditioning && input.audio ? { audio: input.audio } : {}),
+    ...(input.audioSources && (input.audioSources.before || input.audioSources.after) ? { audioSources: input.audioSources } : {}),
+    ...(input.loop ? { loop: true } : {}),
+    ...(input.renderQuality ? { quality: input.renderQuality } : {}),
   };
   const checked = GenerationRequestSchema.safeParse(candidate);
   if (!checked.success) throw HelperError.of("E_BAD_REQUEST", describeIssues(checked.error));

@@ -300,3 +300,38 @@ describe("history", () => {
     expect(host.undoLabels).toEqual(['Tessera: Insert again "lighthouse"', 'Tessera: Insert again "lighthouse"']);
   });
 });
+
+describe("sound under extensions and seamless loops from the panel", () => {
+  test("Extend continues the clip's sound, and the new clip's sound lands on the clip's audio track", async () => {
+    const { helper, host, model } = await rig();
+    const boat = host.addClip({ name: "Boat.mov", track: 0, start: f(400), end: f(450), inPoint: 0n, outPoint: f(50), mediaPath: "/media/boat.mov", mediaFps: { num: 24000, den: 1001 }, audioTrack: 1 });
+    host.select([boat.id]);
+    model.setForm({ prompt: "the boat sails on", duration: 1, durationUnit: "seconds", extendAt: "tail" });
+    await model.run("extend");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    expect(helper.lastJob().message.request).toMatchObject({ audio: "extend", workflow: "extend", conditioning: { before: { kind: "media", path: "/media/boat.mov" } } });
+    helper.done(helper.lastJob().jobId, { ...output("/out/boat-more.mp4", 24, 0), audio: true });
+    await until(model, () => job(model).status === "placed");
+    expect(clipNamed(host, "boat-more.mp4")).toMatchObject({ track: 0, start: f(450), end: f(474), audioTrack: 1 });
+  });
+
+  test("Sound set to none asks for none; a file without sound gets no audio track", async () => {
+    const { helper, host, model } = await rig();
+    host.select([clipNamed(host, "Harbour wide.mp4").id]);
+    model.setForm({ prompt: "more harbour", duration: 1, durationUnit: "seconds", extendAt: "tail", sound: "none" });
+    await model.run("extend");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    expect(helper.lastJob().message.request.audio).toBe("none");
+    helper.done(helper.lastJob().jobId, output("/out/quiet.mp4", 24, 0));
+    await until(model, () => job(model).status === "placed");
+    expect(clipNamed(host, "quiet.mp4").audioTrack).toBeUndefined();
+  });
+
+  test("Loop asks for a seamless clip without handles (the loop point is the file's end)", async () => {
+    const { helper, model } = await rig();
+    model.setForm({ prompt: "waves rolling in", duration: 2, durationUnit: "seconds", loop: true });
+    await model.run("broll");
+    await until(model, () => helper.jobs.length === 1);
+    expect(helper.lastJob().message.request).toMatchObject({ loop: true, handles: 0, frames: 48, workflow: "broll" });
+  });
+});

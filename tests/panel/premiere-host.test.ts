@@ -101,6 +101,9 @@ describe("PremiereHost reads the sequence", () => {
     expect(selection.map((c) => c.name)).toEqual(["Interview.mov", "Placeholder"]);
     expect(selection[0]).toMatchObject({ track: 0, start: 0n, end: f(96), inPoint: f(24), mediaPath: "/media/interview.mov", mediaFps: { num: 25, den: 1 } });
     expect(selection[1]).toMatchObject({ mediaPath: null, mediaFps: null, start: f(96) });
+    // the selected audio item over the interview's range is its linked sound, on A1
+    expect(selection[0]!.audioTrack).toBe(0);
+    expect(selection[1]!.audioTrack).toBeUndefined();
   });
 
   test("no project: null sequence, and edits say so", async () => {
@@ -170,6 +173,14 @@ describe("PremiereHost.applyEdit", () => {
     expect(placed).toMatchObject({ track: 0, start: f(96), end: f(168) });
     const names = s.seqTracks()[0]!.map((i) => i.data.name).sort();
     expect(names).toEqual(["Interview.mov", "new.mp4"]);
+  });
+
+  test("a file with sound lands its audio on the footage's audio track; without one, A1", async () => {
+    const s = setup();
+    const media = await imported(s);
+    await s.host.applyEdit({ label: "Tessera: Extend tail", remove: [], place: { media, track: 1, start: 0n, sourceIn: 0n, sourceOut: f(24), audioTrack: 2 }, record: null });
+    await s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 1, start: f(48), sourceIn: 0n, sourceOut: f(24) }, record: null });
+    expect(s.fake.project.sequence!.audioTargets).toEqual([2, 0]);
   });
 
   test("the track past the last makes a new track; further than that is refused before any change", async () => {

@@ -117,6 +117,8 @@ export class FakeSequence
   playhead = 0n;
   inPoint = 0n;
   outPoint: bigint | null = null;
+  /** The audio track index of every overwrite, in order (where a file's sound would go). */
+  readonly audioTargets: number[] = [];
   /** Premiere's time display code: 110 is 23.976 timecode, 102 is 29.97 drop-frame. */
   displayFormat = 110;
   readonly guid = { toString: () => "seq-guid-1" } as unknown as Guid;
@@ -207,6 +209,7 @@ export class FakeEditor {
       if (videoTrackIndex === seq.tracks.length) seq.tracks.push(new FakeTrack(this.engine, `Video ${videoTrackIndex + 1}`));
       const inPoint = clip.markIn ?? 0n;
       const outPoint = clip.markOut ?? clip.durationTicks;
+      seq.audioTargets.push(audioTrackIndex);
       seq.overwrite(videoTrackIndex, { name: clip.name, start: at, end: at + (outPoint - inPoint), inPoint, outPoint, clip, speed: 1 });
     });
   }
