@@ -55,7 +55,8 @@ generationOptions(
   program
     .command("generate")
     .description("generate a clip from a prompt")
-    .argument("<prompt>", "what the clip shows"),
+    .argument("<prompt>", "what the clip shows")
+    .option("--loop", "a seamless loop: the last frame flows into the first (no handles)"),
   { seconds: "4", fps: "24", size: "1920x1080" },
 ).action(async (prompt: string, options) => {
   const { generateCommand } = await import("./cli/generate.js");

@@ -143,6 +143,10 @@ export const GenerationRequestSchema = z
   .refine((r) => r.frames / (r.fps.num / r.fps.den) <= 600, {
     message: "duration is longer than 10 minutes",
     path: ["frames"],
+  })
+  .refine((r) => !r.loop || (r.handles === 0 && r.conditioning === undefined), {
+    message: "a loop is made from the prompt alone and has no handles (its end is its start)",
+    path: ["loop"],
   });
 export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
 export type GenerationRequestInput = z.input<typeof GenerationRequestSchema>;

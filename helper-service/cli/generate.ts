@@ -18,6 +18,8 @@ import { runLocalJob } from "./local-job.js";
 export interface GenerationOptions {
   seconds?: number;
   frames?: number;
+  /** generate: a seamless loop. */
+  loop?: boolean;
   /** --seconds counts drop-frame timecode (29.97 and 59.94 only). */
   dropFrame?: boolean;
   fps?: FrameRate;
@@ -97,7 +99,8 @@ export function generateRequest(prompt: string, options: GenerationOptions): { r
   const fps = options.fps ?? { num: 24, den: 1 };
   const frames = framesOf(options, fps, 4);
   const { out, fields } = common(options, fps, frames, options.size ?? { width: 1920, height: 1080 });
-  return { request: buildRequest({ prompt, ...fields, workflow: "cli" }), out };
+  if (options.loop && (options.handles ?? 0) > 0) throw usage("--loop: a loop has no handles (its end is its start); leave out --handles.");
+  return { request: buildRequest({ prompt, ...fields, workflow: "cli", ...(options.loop ? { loop: true } : {}) }), out };
 }
 
 export async function generateCommand(prompt: string, options: GenerationOptions): Promise<void> {

@@ -8,7 +8,7 @@
 import { mkdir } from "node:fs/promises";
 import { TesseraError } from "../../shared/errors.js";
 import type { ConditioningSource, GenerationRecord, JobOutput, JobPhase } from "../../shared/protocol.js";
-import type { Rational } from "../../shared/time.js";
+import { framesToSeconds, toNumber, type Rational } from "../../shared/time.js";
 import { generate } from "../inference/pipeline.js";
 import type { ModelPackage } from "../inference/package.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
@@ -92,6 +92,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     device: "pending",
     workflow: request.workflow,
     conditioning: before && after ? "both" : before ? "before" : after ? "after" : null,
+    ...(request.loop ? { loop: true } : {}),
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
   };
@@ -130,12 +131,17 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
       ...(sound ? { audio: { path: sound.path } } : {}),
     });
     const sampler = new FrameSampler(model.frames);
+    // A loop is made exactly one period long at the model's rate (its frame `period` is its frame 0 again), and
+    // the retimer gets the period's first frames after its last, so the conform blends across the loop point too.
+    const period = request.loop ? Math.min(model.frames, Math.max(1, Math.round(framesToSeconds(request.frames, request.fps) * toNumber(model.fps)))) : model.frames;
+    const wrap: RgbFrame[] = [];
     const encoderRef = encoder;
     // Frames may arrive out of clip order (a long head extension is made backward): write them in order.
     const pending = new Map<number, RgbFrame>();
     let nextIndex = 0;
     const onFrame = async (frame: RgbFrame, index: number): Promise<void> => {
       if (index >= model.frames) return;
+      if (index < model.frames - period) wrap.push({ ...frame, data: frame.data.slice() });
       pending.set(index, frame);
       while (pending.has(nextIndex)) {
         const next = pending.get(nextIndex)!;
@@ -151,8 +157,9 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
         prompt: request.prompt,
         negativePrompt: request.negativePrompt,
         seed: request.seed,
-        frames: model.frames,
+        frames: period,
         size: [model.width, model.height],
+        ...(request.loop ? { loop: true } : {}),
         steps,
         guidance,
         conditioning: before || after ? { ...(before ? { before } : {}), ...(after ? { after } : {}) } : undefined,
@@ -167,6 +174,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
         onNotice: (n) => hooks.onNotice?.("warning", n.message),
       },
     );
+    for (let index = period; index < model.frames; index++) await onFrame(wrap[index - period]!, index);
     if (signal.aborted) throw new TesseraError("E_CANCELLED");
     if (nextIndex < model.frames) throw new TesseraError("E_INTERNAL", `The pipeline delivered ${nextIndex} of ${model.frames} frames.`);
     progress("encode-video", 0.94);
