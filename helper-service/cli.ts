@@ -24,6 +24,7 @@ function generationOptions(command: Command, defaults: { seconds: string; fps: s
     .addOption(new Option("--seconds <s>", `length in timecode seconds: 4 at 23.976 is 00:00:04:00, 96 frames (default: ${defaults.seconds})`).argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
     .addOption(new Option("--frames <n>", "length in frames").argParser(parseIntOption("--frames", 1, 100_000)))
     .option("--drop-frame", "count --seconds in drop-frame timecode (29.97 and 59.94 fps)")
+    .option("--draft", "a fast draft: a quarter of the steps at the model's smallest size (re-run without it for the final)")
     .addOption(new Option("--fps <rate>", `frame rate: 24, 25, 23.976, 24000/1001, ... (default: ${defaults.fps})`).argParser(parseFps))
     .addOption(new Option("--size <WxH>", `frame size WIDTHxHEIGHT (default: ${defaults.size})`).argParser(parseSize))
     .addOption(new Option("--seed <n>", "seed (default: random)").argParser(parseIntOption("--seed", 0, 0xffffffff)))

@@ -18,6 +18,8 @@ import { runLocalJob } from "./local-job.js";
 export interface GenerationOptions {
   seconds?: number;
   frames?: number;
+  /** A fast draft (few steps, the model's smallest size). */
+  draft?: boolean;
   /** generate: a seamless loop. */
   loop?: boolean;
   /** --seconds counts drop-frame timecode (29.97 and 59.94 only). */
@@ -90,6 +92,7 @@ function common(options: GenerationOptions, fps: FrameRate, frames: number, size
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.model !== undefined ? { modelId: options.model } : {}),
       output: { format: formatFor(out, options.format) },
+      ...(options.draft ? { quality: "draft" as const } : {}),
     },
   };
 }

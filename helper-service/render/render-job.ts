@@ -18,6 +18,7 @@ import { checkPathText, conformPlan, createEncoder, locateMediaTools, readRender
 import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
 import type { RenderHooks, RenderJob } from "./generator.js";
 import { finalPathOf, outputFolderOf } from "./output-files.js";
+import { sizesFor, stepsFor } from "./quality.js";
 import { soundFor } from "./sound.js";
 
 export interface RenderContext {
@@ -57,10 +58,8 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   const progress = (phase: JobPhase, fraction: number, step = 0, steps = 0): void =>
     hooks.onProgress({ phase, window: { index: 0, count: 1 }, step, steps, fraction, etaSeconds: null });
 
-  const plan = conformPlan(
-    { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime },
-    m.video,
-  );
+  const target = { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime };
+  const plan = conformPlan(target, { ...m.video, sizes: sizesFor(request, m.video.sizes, target) });
   const model = plan.model;
   const finalPath = finalPathOf(job);
   const folder = outputFolderOf(job);
@@ -78,7 +77,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   }
   if (signal.aborted) throw new TesseraError("E_CANCELLED");
 
-  const steps = request.steps ?? m.scheduler.steps;
+  const steps = stepsFor(request, m.scheduler.steps);
   const guidance = request.guidance ?? m.scheduler.guidance;
   const record: GenerationRecord = {
     tool: { name: "Tessera", version: ctx.version },
@@ -93,6 +92,8 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     workflow: request.workflow,
     conditioning: before && after ? "both" : before ? "before" : after ? "after" : null,
     ...(request.loop ? { loop: true } : {}),
+    quality: request.quality ?? "final",
+    modelSize: [model.width, model.height],
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
   };

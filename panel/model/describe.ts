@@ -27,6 +27,7 @@ export function describeJob(job: PendingJob, status: JobStatus): JobView {
     error: null,
     note: null,
     output: null,
+    ...(request.quality === "draft" ? { draft: true, retake: { plan, request } } : {}),
   };
 }
 

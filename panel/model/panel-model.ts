@@ -16,6 +16,7 @@ import { planBroll, type TrackChoice, type TrackQuestion } from "../workflows/pl
 import { prepareJob } from "../workflows/prepare.js";
 import { trackLabel } from "../workflows/timeline.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
+import { finalFor } from "./drafts.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
 import { formFromHistory, resumeSteps } from "./history-actions.js";
 import { PendingJobs, type PendingJob } from "./pending.js";
@@ -375,13 +376,25 @@ export class PanelModel extends Store<PanelState> {
       }
       const note = landed.kind === "placed" ? `On ${trackLabel(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : "Already in the sequence.";
       this.pending.remove(clientJobId);
-      this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note }));
+      this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note, ...(landed.kind === "placed" ? { placedClip: landed.clip } : {}) }));
       void this.refreshHost();
     } catch (error) {
       this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: `Not placed: ${messageOf(error)}` }));
     } finally {
       this.landing.delete(clientJobId);
     }
+  }
+
+  /** The same shot at full quality (same prompt and seed), replacing the placed draft in place as one undo step. */
+  makeFinal(clientJobId: string): void {
+    const draft = this.state.jobs.find((j) => j.clientJobId === clientJobId);
+    if (!draft?.retake || !draft.placedClip || draft.finalRequested) return;
+    const { plan, request } = finalFor(draft.retake, draft.placedClip, this.currentModel());
+    const job: PendingJob = { clientJobId: newId(), jobId: null, plan, request, createdAt: new Date().toISOString(), cancelled: false };
+    this.pending.put(job);
+    const note = "The final is on its way; it replaces this draft.";
+    this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs.map((j) => (j.clientJobId === clientJobId ? { ...j, finalRequested: true, note } : j))] });
+    this.send(job);
   }
 
   // -- history ---------------------------------------------------------------------------------------------------

@@ -335,3 +335,34 @@ describe("sound under extensions and seamless loops from the panel", () => {
     expect(helper.lastJob().message.request).toMatchObject({ loop: true, handles: 0, frames: 48, workflow: "broll" });
   });
 });
+
+describe("draft then final", () => {
+  test("a draft shows as a draft; Make final re-runs prompt and seed at full quality and swaps it in place, one undo step", async () => {
+    const { helper, host, model } = await rig();
+    model.setForm({ prompt: "harbour at dawn", duration: 2, durationUnit: "seconds", quality: "draft", seed: 77, seedLocked: true });
+    await model.run("broll");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    const draftRequest = helper.lastJob().message.request;
+    expect(draftRequest).toMatchObject({ quality: "draft", steps: 5, seed: 77 });
+    expect(job(model).draft).toBe(true);
+    helper.done(helper.lastJob().jobId, output("/out/draft.mp4", 72, 12));
+    await until(model, () => job(model).status === "placed");
+    const draftClip = clipNamed(host, "draft.mp4");
+    const undoSteps = host.undoLabels.length;
+
+    model.makeFinal(job(model).clientJobId);
+    await until(model, () => helper.jobs.length === 2 && job(model).jobId !== null);
+    const finalRequest = helper.lastJob().message.request;
+    expect(finalRequest).toMatchObject({ prompt: "harbour at dawn", seed: 77, quality: "final", steps: 20, frames: draftRequest.frames, handles: 12 });
+    expect(model.getState().jobs[1]).toMatchObject({ finalRequested: true });
+    helper.done(helper.lastJob().jobId, output("/out/final.mp4", 72, 12));
+    await until(model, () => job(model).status === "placed");
+    const finalClip = clipNamed(host, "final.mp4");
+    expect(finalClip).toMatchObject({ track: draftClip.track, start: draftClip.start, end: draftClip.end });
+    expect(host.clipsOn(draftClip.track).some((c) => c.name === "draft.mp4")).toBe(false);
+    expect(host.undoLabels.length).toBe(undoSteps + 1);
+    expect(host.undoLabels.at(-1)).toBe('Tessera: Make final "harbour at dawn"');
+    host.undo();
+    expect(clipNamed(host, "draft.mp4")).toMatchObject({ track: draftClip.track, start: draftClip.start });
+  });
+});
