@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const boot = readBoot(window.__TESSERA_BOOT__);
   const tokens = storageTokenStore(window.localStorage);
   if (boot) await tokens.set(boot.token);
-  const host = createDemoHost(await loadMedia());
+  const media = await loadMedia();
+  const host = createDemoHost(media);
   const connection = new HelperConnection({
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     tokens,
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const model = new PanelModel({ host, connection, store: window.localStorage });
   model.start();
   const root = document.getElementById("root");
-  if (root) createRoot(root).render(<HarnessPage host={host} model={model} />);
+  if (root) createRoot(root).render(<HarnessPage host={host} model={model} media={media} />);
 }
 
 void main();

@@ -99,7 +99,20 @@ if (reason) {
       const clip = await landed("V2", "harbour-at-dawn_");
       expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, length: "00:00:01:00", track: 2 });
       await jobRow("harbour at dawn").getByText("In the sequence").waitFor();
+      // the program monitor shows the landed clip's real frames: its file, served by the helper, at the
+      // playhead's frame (the first frame after the 12-frame handle)
+      const monitor = page.getByRole("region", { name: "Program monitor" });
+      const video = monitor.locator("video");
+      await waitUntil("the program monitor to show the clip's frame", async () =>
+        (await video.count()) > 0 && (await video.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && !v.seeking && v.src.includes("/clip/"))) ? true : null,
+      );
+      const shownAt = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      expect(Math.abs(shownAt - (12.25 * 1001) / 24000)).toBeLessThan(0.02);
       await screenshot(page, "broll");
+      // Play runs the clip and the playhead follows it
+      await monitor.getByRole("button", { name: "Play" }).click();
+      const playhead = page.getByRole("img", { name: /^Playhead at/ });
+      await waitUntil("the playhead to move with the video", async () => (Number(await playhead.getAttribute("data-frame")) > PLAYHEAD_FRAME + 3 ? true : null));
     }, 90_000);
 
     test("a placeholder is replaced on its track with exactly its duration", async () => {
@@ -126,6 +139,9 @@ if (reason) {
       await press("Extend");
       const clip = await landed("V1", "the-harbour-keeps-moving_");
       expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24, track: 1 });
+      // the harbour shot has room tone on A1: the extension's sound continues it there
+      const a1 = await clipsOn(page, "A1");
+      expect(a1.find((c) => c.name === clip.name)).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24 });
       await screenshot(page, "extend");
     }, 90_000);
 
