@@ -114,6 +114,31 @@ describe("the panel UI", () => {
     expect(host.clipsOn(1).map((c) => c.name)).toContain("harbour_5.mp4");
   });
 
+  test("a Draft take is marked a draft; Make final sends the same prompt and seed at full quality and swaps it in", async () => {
+    const { helper, host } = await mount();
+    await screen.findByText("Connected");
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "reef" } });
+    fireEvent.change(screen.getByRole("combobox", { name: "Quality" }), { target: { value: "draft" } });
+    expect(screen.getByText("5 steps")).toBeInTheDocument();
+    fireEvent.click(screen.getByRole("button", { name: "Loop" })); // a seamless clip
+    expect(screen.getByRole("button", { name: "Loop" })).toHaveAttribute("aria-pressed", "true");
+    fireEvent.click(generate());
+    await waitFor(() => expect(helper.jobs).toHaveLength(1));
+    const draft = helper.lastJob();
+    expect(draft.message.request).toMatchObject({ quality: "draft", loop: true, handles: 0 });
+    const row = await screen.findByRole("listitem", { name: "reef" });
+    expect(within(row).getByText("Draft")).toBeInTheDocument();
+    act(() => helper.done(draft.jobId, output("/out/reef_draft.mp4", draft.message.request.frames, 0)));
+    await waitFor(() => expect(within(row).getByText("In the sequence")).toBeInTheDocument());
+    fireEvent.click(within(row).getByRole("button", { name: "Make final" }));
+    await waitFor(() => expect(helper.jobs).toHaveLength(2));
+    expect(within(row).getByRole("button", { name: "Make final" })).toBeDisabled();
+    const final = helper.lastJob();
+    expect(final.message.request).toMatchObject({ prompt: "reef", seed: draft.message.request.seed, quality: "final", steps: 20, loop: true });
+    act(() => helper.done(final.jobId, output("/out/reef_final.mp4", final.message.request.frames, 0)));
+    await waitFor(() => expect(host.clipsOn(1).map((c) => c.name)).toEqual(["reef_final.mp4", "Title"]));
+  });
+
   test("Cancel in the queue cancels the job in the helper", async () => {
     const { helper } = await mount();
     await screen.findByText("Connected");
