@@ -18,6 +18,9 @@ test("a draft and its final: same prompt and seed, the draft with fewer steps; t
   const byPath = (name: string) => items.find((i) => i.output.path.endsWith(name))!.output.record;
   expect(byPath("draft.mp4")).toMatchObject({ quality: "draft", steps: 5, seed: 4, modelSize: [64, 32] });
   expect(byPath("final.mp4")).toMatchObject({ quality: "final", steps: 20, seed: 4, modelSize: [64, 32] });
+  const listed = (await tessera(["history", "kite", "--data-dir", data], { env })).stdout;
+  expect(listed).toMatch(/seed 4 {2}24 frames at 24\/1 draft {2}"a kite" {2}\S*draft\.mp4$/m);
+  expect(listed).toMatch(/seed 4 {2}24 frames at 24\/1 {2}"a kite" {2}\S*final\.mp4$/m);
 }, 120_000);
 
 test("a draft's size is the smallest the model makes in the sequence's shape; a final keeps every size", async () => {
