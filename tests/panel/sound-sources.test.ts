@@ -58,3 +58,11 @@ test("a fill names both sides' media; Sound off names none", async () => {
   expect(quiet.request.audio).toBe("none");
   expect(quiet.request.audioSources).toBeUndefined();
 });
+
+test("the sound goes on the footage's audio track, raised as far as the video went above the footage", async () => {
+  const { audioTrackFor } = await import("../../panel/workflows/land.js");
+  const plan = { workflow: "extend", label: "x", sequenceId: "s", fps: { num: 24, den: 1 }, track: 0, start: "0", frames: 24, handles: 0, onBusy: "track-above", source: { name: "a", track: 0, start: "0", end: "1", mediaPath: "/a.mp4" }, audioTrack: 1 } as const;
+  expect(audioTrackFor(plan, { track: 0 })).toBe(1);
+  expect(audioTrackFor(plan, { track: 2 })).toBe(3);
+  expect(audioTrackFor({ ...plan, audioTrack: undefined }, { track: 0 })).toBe(0);
+});
