@@ -3,6 +3,7 @@
  * continues it under them (media/audio-bed.ts). Media conditioning sources are their own audio sources; frames
  * rendered from the sequence carry none, so the panel names the media in `audioSources`.
  */
+import { toErrorBody } from "../../shared/errors.js";
 import type { AudioSource, GenerationRequest } from "../../shared/protocol.js";
 import { framesToSeconds } from "../../shared/time.js";
 import { buildAudioBed, type AudioBed, type AudioSide } from "../media/audio-bed.js";
@@ -52,7 +53,15 @@ export async function soundFor(ctx: SoundContext): Promise<AudioBed | null> {
     ctx.notice("A PNG sequence has no sound track: the footage's audio was not continued. Choose H.264 or ProRes for sound.");
     return null;
   }
-  const [before, after] = await Promise.all([sideOf(sources.before, ctx.signal), sideOf(sources.after, ctx.signal)]);
+  // Footage whose sound cannot be read (moved, corrupt, refused) costs the clip its sound, not the clip.
+  const readable = (source: AudioSource | undefined) =>
+    sideOf(source, ctx.signal).catch((error: unknown) => {
+      if (ctx.signal.aborted) throw error;
+      ctx.notice(`The sound of ${source?.path} could not be read (${toErrorBody(error).message}); the new clip has no sound.`);
+      return undefined;
+    });
+  const [before, after] = await Promise.all([readable(sources.before), readable(sources.after)]);
+  if (!before && !after) return null;
   return buildAudioBed({
     ...(before ? { before } : {}),
     ...(after ? { after } : {}),
