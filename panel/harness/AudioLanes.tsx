@@ -40,9 +40,10 @@ export function AudioLanes({ host, count, total }: { host: SimulatedHost; count:
                   style={{ left: `${(Number(clip.start) / Number(total)) * 100}%`, width: `${(Number(clip.end - clip.start) / Number(total)) * 100}%` }}
                   data-start-frame={ticksToFrames(clip.start, fps, "round")}
                   data-frames={frames}
-                  title={`${clip.name} · sound · ${formatDuration(frames, fps, { dropFrame: host.sequence.dropFrame ?? false })}`}
+                  title={`${clip.name} · sound`}
                 >
                   <span className="tl-clip__name">{clip.name}</span>
+                  <span className="tl-clip__len">{formatDuration(frames, fps, { dropFrame: host.sequence.dropFrame ?? false })}</span>
                 </li>
               );
             })}
