@@ -166,6 +166,23 @@ if (reason) {
       await screenshot(page, "fill");
     }, 120_000);
 
+    test("a draft lands marked as a draft; Make final swaps the full-quality take in at the same place", async () => {
+      await prompt("lighthouse at dusk", 1);
+      await page.getByRole("combobox", { name: "Quality" }).selectOption("draft");
+      await page.getByRole("button", { name: "Generate" }).click();
+      const draft = await landed("V2", "lighthouse-at-dusk_");
+      const row = jobRow("lighthouse at dusk").first();
+      await row.getByText("In the sequence").waitFor();
+      await expect(row.getByText("Draft", { exact: true }).isVisible()).resolves.toBe(true);
+      await row.getByRole("button", { name: "Make final" }).click();
+      const final = await waitUntil("the final to replace the draft", async () => {
+        const clips = generated(await clipsOn(page, "V2"), "lighthouse-at-dusk_");
+        return clips.length === 1 && clips[0]!.name !== draft.name ? clips[0]! : null;
+      });
+      expect(final).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, track: 2 });
+      await page.getByRole("button", { name: 'Undo Tessera: Make final "lighthouse at dusk"' }).waitFor();
+    }, 120_000);
+
     test("Cancel stops a job and nothing lands", async () => {
       await prompt("a long storm over the sea", 4);
       await page.getByRole("button", { name: "Generate" }).click();
