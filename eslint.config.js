@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { premiereproConfig } from "./eslint.premierepro.js";
 
 export default tseslint.config(
   {
@@ -26,6 +27,7 @@ export default tseslint.config(
       eqeqeq: ["error", "always", { null: "ignore" }],
     },
   },
+  premiereproConfig(["panel/host/premiere*.ts"]),
   {
     files: ["tests/**"],
     languageOptions: { globals: { ...globals.jest } },

@@ -1,10 +1,11 @@
 /**
- * The `tessera` command: serve | generate | extend | models [install] | history | pair | doctor.
+ * The `tessera` command: serve | generate | extend | models [install] | engines [add|remove] | history | pair |
+ * doctor | service.
  * Exit codes: 0 only when the command did all it was asked (for generate/extend: a complete file), 2 for bad
  * input (unknown option, bad value, refused prompt or path), 1 for everything else.
  */
 import { Command, CommanderError, Option } from "commander";
-import { OutputFormatSchema } from "../shared/protocol.js";
+import { OutputFormatSchema, PROTOCOL_VERSION } from "../shared/protocol.js";
 import { packageVersion } from "./server/data-dir.js";
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeFor, parseFps, parseIntOption, parseNumberOption, parseSize, printError } from "./cli/common.js";
 
@@ -13,7 +14,8 @@ let keepRunning = false;
 
 const program = new Command("tessera")
   .description("Text-to-video generated on this machine, for Premiere Pro.")
-  .version(packageVersion())
+  // the helper's version, and the panel protocol it speaks (a panel of another protocol is told which to update)
+  .version(`tessera ${packageVersion()} · panel protocol ${PROTOCOL_VERSION} · Node ${process.versions.node}`)
   .showHelpAfterError("(run `tessera help` for the commands)")
   .exitOverride();
 
@@ -96,6 +98,36 @@ models
     await installCommand(source, { ...command.parent?.opts(), ...options });
   });
 
+const engines = program
+  .command("engines")
+  .description("list engine servers (ComfyUI) with their state")
+  .addOption(dataDirOption())
+  .action(async (options) => {
+    const { enginesCommand } = await import("./cli/engines.js");
+    await enginesCommand(options);
+  });
+engines
+  .command("add")
+  .description("add an engine server: engines add comfyui http://HOST:8188")
+  .argument("<kind>", "comfyui")
+  .argument("<url>", "the server's address (http or https)")
+  .option("--name <name>", "name in model ids, e.g. studio-gpu (default: from the host)")
+  .option("--token <token>", "bearer token for a server behind an authenticating proxy (stored mode 0600); - reads it from stdin")
+  .addOption(dataDirOption())
+  .action(async (kind: string, url: string, options, command: Command) => {
+    const { addEngineCommand } = await import("./cli/engines.js");
+    await addEngineCommand(kind, url, { ...command.parent?.opts(), ...options });
+  });
+engines
+  .command("remove")
+  .description("remove an engine server")
+  .argument("<name>", "the engine's name")
+  .addOption(dataDirOption())
+  .action(async (name: string, options, command: Command) => {
+    const { removeEngineCommand } = await import("./cli/engines.js");
+    await removeEngineCommand(name, { ...command.parent?.opts(), ...options });
+  });
+
 program
   .command("history")
   .description("list past jobs, newest first; TEXT searches prompts")
@@ -130,6 +162,23 @@ program
     const { doctorCommand } = await import("./cli/doctor.js");
     await doctorCommand(options);
   });
+
+const service = program.command("service").description("start the helper at every login: install | uninstall | status");
+for (const [name, description] of [
+  ["install", "start the helper at every login (systemd user unit, LaunchAgent or Startup entry), and now"],
+  ["uninstall", "stop starting the helper at login"],
+  ["status", "say whether the helper starts at login and whether it is running"],
+] as const) {
+  service
+    .command(name)
+    .description(description)
+    .addOption(dataDirOption())
+    .action(async (options) => {
+      const commands = await import("./cli/service.js");
+      const run = { install: commands.serviceInstall, uninstall: commands.serviceUninstall, status: commands.serviceStatus }[name];
+      await run(options);
+    });
+}
 
 async function main(argv: string[]): Promise<void> {
   try {

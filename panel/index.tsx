@@ -11,11 +11,20 @@ import { loadSettings } from "./model/settings.js";
 import { App } from "./ui/App.js";
 import { PANEL_VERSION } from "./version.js";
 
+interface UxpFile {
+  nativePath: string;
+  write(data: string, options?: { format?: unknown }): Promise<unknown>;
+}
 interface UxpModule {
-  storage: { secureStorage: SecureStorageLike };
+  storage: {
+    secureStorage: SecureStorageLike;
+    localFileSystem: { getFileForSaving(name: string, options?: { types?: string[] }): Promise<UxpFile | null | undefined> };
+    formats: { utf8: unknown };
+  };
 }
 interface UxpFs {
   mkdir(path: string, options?: { recursive?: boolean }): Promise<unknown>;
+  lstat(path: string): Promise<unknown>;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- UXP exposes its modules only through require */
@@ -31,6 +40,17 @@ const host = new PremiereHost(loadPremiere(), {
     } catch {
       // already there; if it is truly missing, the frame export fails and the workflow uses the media instead
     }
+  },
+  fileExists: (path) => fs.lstat(path).then(
+    () => true,
+    () => false,
+  ),
+  // a save dialog: the editor picks where the log goes, so they can find it to send
+  saveFile: async (name, text) => {
+    const file = await uxp.storage.localFileSystem.getFileForSaving(name, { types: ["log", "txt"] });
+    if (!file) return null;
+    await file.write(text, { format: uxp.storage.formats.utf8 });
+    return file.nativePath;
   },
 });
 const connection = new HelperConnection({

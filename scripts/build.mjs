@@ -4,6 +4,7 @@
 //                  its stylesheet, index.html, manifest.json and icons. `npm run package` zips this folder.
 //   dist/harness/  the browser harness the helper serves with --harness (index.html keeps <!--TESSERA_BOOT-->),
 //                  plus sample clips made with ffmpeg so Extend and Fill have media to read (skipped without ffmpeg).
+//   dist/tessera-aftereffects/  the same panel as a CEP extension for After Effects (scripts/package-cep.mjs).
 //   dist/helper/   the helper (CLI, inference child, generator) bundled with its packages external. bin/tessera.js
 //                  runs it while the helper sources are as it recorded them, which saves tsx's start-up in both
 //                  processes of a `tessera generate`; otherwise it runs the sources through tsx.
@@ -22,12 +23,12 @@ const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).ver
 
 const log = (line) => process.stdout.write(`build: ${line}\n`);
 
-function copy(from, to) {
+export function copy(from, to) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
 }
 
-function copyIcons(into) {
+export function copyIcons(into) {
   for (const name of readdirSync(join(root, "icons"))) {
     if (name.endsWith(".png")) copy(join(root, "icons", name), join(into, "icons", name));
   }
@@ -37,7 +38,7 @@ async function loadEsbuild() {
   return (await import("esbuild")).default;
 }
 
-const common = {
+export const common = {
   bundle: true,
   format: "iife",
   platform: "browser",
@@ -75,10 +76,13 @@ export async function buildHarness(esbuild, dist = defaultDist) {
   const out = join(dist, "harness");
   mkdirSync(out, { recursive: true });
   await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/main.tsx") }, outdir: out });
-  await esbuild.build({ ...common, entryPoints: { harness: join(root, "panel/harness/harness.css") }, outdir: out });
+  const styles = { harness: join(root, "panel/harness/harness.css"), "ae-harness": join(root, "panel/harness/ae/ae-harness.css") };
+  await esbuild.build({ ...common, entryPoints: styles, outdir: out });
   const page = readFileSync(join(root, "panel/harness/index.html"), "utf8");
   if (!page.includes("<!--TESSERA_BOOT-->")) throw new Error("panel/harness/index.html lost its <!--TESSERA_BOOT--> placeholder");
   writeFileSync(join(out, "index.html"), page);
+  // the After Effects view (index.html?host=aftereffects) runs the real ExtendScript against a simulated comp
+  copy(join(root, "panel/host/aftereffects/host.jsx"), join(out, "host.jsx"));
   copyIcons(out);
   log(`harness -> ${out}`);
   return out;
@@ -200,6 +204,7 @@ async function main(argv) {
     const harness = await buildHarness(esbuild, dist);
     buildHarnessMedia(harness);
     if (!harnessOnly) await buildHelper(esbuild, dist);
+    if (!harnessOnly) await (await import("./package-cep.mjs")).buildCep(esbuild, dist);
   } catch (error) {
     if (!lenient) throw error;
     // an install must not fail because a panel source is mid-edit; `npm run build` reports it properly

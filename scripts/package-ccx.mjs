@@ -57,10 +57,11 @@ export function verifyCcx(ccxPath) {
   return problems;
 }
 
-export async function packageCcx() {
+/** Builds DIST/panel and zips it into DIST/tessera.ccx (`npm run dist` builds its own copy for the archives). */
+export async function packageCcx(dist = join(root, "dist")) {
   const esbuild = (await import("esbuild")).default;
-  const folder = await buildPanel(esbuild);
-  const out = join(root, "dist", "tessera.ccx");
+  const folder = await buildPanel(esbuild, dist);
+  const out = join(dist, "tessera.ccx");
   rmSync(out, { force: true });
   const zip = new AdmZip();
   for (const file of filesUnder(folder)) {

@@ -54,7 +54,11 @@ export const ERRORS = {
   },
   E_HELPER_UNREACHABLE: {
     message: "The Tessera helper is not running.",
-    hint: "Start it with `npm start` (or `tessera serve`) and keep its window open.",
+    hint: "Start Tessera Helper from the folder it was unpacked to (or run `tessera serve`, `npm start` in a checkout) and keep it running; `tessera service install` starts it at every login.",
+  },
+  E_LOGIN_ITEM: {
+    message: "The helper could not be registered to start at login.",
+    hint: "Run `tessera service install` in a terminal of your desktop session, or start the helper yourself with `tessera serve`.",
   },
   // Jobs
   E_JOB_NOT_FOUND: {
@@ -113,6 +117,19 @@ export const ERRORS = {
   E_OUT_OF_MEMORY: {
     message: "The device ran out of memory.",
     hint: "Try the smaller size or shorter window suggested in the details.",
+  },
+  // Engines (a ComfyUI server)
+  E_ENGINE_UNREACHABLE: {
+    message: "The engine server could not be reached.",
+    hint: "Check that the server runs and the address is right (`tessera engines`); `tessera doctor` tests it.",
+  },
+  E_ENGINE_TEMPLATE: {
+    message: "The workflow template does not fit the engine server.",
+    hint: "Install the missing nodes or model files named in the details on the server, or pick another model; `tessera doctor` lists what is missing.",
+  },
+  E_ENGINE_FAILED: {
+    message: "The engine server could not make the clip.",
+    hint: "The details quote the server's error; check the server's console, then try again.",
   },
   // Safety
   E_POLICY: {

@@ -172,6 +172,17 @@ export const GenerationRecordSchema = z.object({
   modelSize: z.tuple([Int, Int]).optional(),
   digitalSourceType: z.literal("trainedAlgorithmicMedia"),
   createdAt: z.iso.datetime(),
+  /** Set when an engine server made the frames: which server ran which template on which model files. */
+  engine: z
+    .object({
+      kind: z.string(),
+      name: z.string(),
+      server: z.string(),
+      template: z.string(),
+      modelFiles: z.array(z.string()),
+      promptId: z.string(),
+    })
+    .optional(),
 });
 export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
 
@@ -208,6 +219,9 @@ export const ModelInfoSchema = z.object({
     fill: z.boolean(),
     conditionFrames: Int,
   }),
+  /** The engine that runs the model when it is not the built-in one ("studio-gpu"), and its display name. */
+  engine: z.string().optional(),
+  name: z.string().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
@@ -298,7 +312,13 @@ export const WelcomeSchema = z.object({
   queue: z.array(QueueEntrySchema),
 });
 export const PairedSchema = z.object({ type: z.literal("paired"), token: z.string() });
-export const ErrorReplySchema = z.object({ type: z.literal("error"), requestId: RequestId.optional(), ...ErrorFields });
+export const ErrorReplySchema = z.object({
+  type: z.literal("error"),
+  requestId: RequestId.optional(),
+  ...ErrorFields,
+  /** With E_PROTOCOL_VERSION: the helper's own version, so the client can say which side to update. */
+  helper: z.object({ version: z.string().max(64), protocol: Int }).optional(),
+});
 export const JobAcceptedSchema = z.object({
   type: z.literal("job.accepted"),
   requestId: RequestId,
@@ -335,6 +355,17 @@ export const ModelsResultSchema = z.object({
   requestId: RequestId,
   models: z.array(ModelInfoSchema),
 });
+/** An engine server's state as the helper sees it (Settings shows it): reachable, GPU, templates ready or missing what. */
+export const EngineStateSchema = z.object({
+  name: z.string(),
+  kind: z.literal("comfyui"),
+  url: z.string(),
+  reachable: z.boolean(),
+  detail: z.string(),
+  templates: z.array(z.object({ id: z.string(), model: z.string(), ready: z.boolean(), missing: z.array(z.string()) })),
+});
+export type EngineState = z.infer<typeof EngineStateSchema>;
+
 export const SystemResultSchema = z.object({
   type: z.literal("system.result"),
   requestId: RequestId,
@@ -343,6 +374,7 @@ export const SystemResultSchema = z.object({
   threads: Int.min(1),
   platform: z.string(),
   queueLength: Int.min(0),
+  engines: z.array(EngineStateSchema).optional(),
 });
 /** Something the user should see that is not an error, e.g. a fallback from the GPU to the CPU. */
 export const NoticeSchema = z.object({

@@ -65,6 +65,8 @@ export async function doctorCommand(options: { dataDir?: string }): Promise<void
   );
   for (const problem of problems) checks.push({ name: "models", status: "warn", detail: problem, fix: "Reinstall or remove that package folder." });
   checks.push(...(await inferenceChecks({ modelDir: packages[0]?.dir ?? null })));
+  const { engineDoctorChecks } = await import("./engines.js");
+  checks.push(...(await engineDoctorChecks(dataDir)));
   checks.push(await portCheck(dataDir));
   checks.push(tokenCheck(dataDir));
 

@@ -55,7 +55,8 @@ export async function runLocalJob(dataDir: string, request: GenerationRequest, o
       shown.add(message);
       process.stderr.write(`tessera: notice: ${message}\n`);
     };
-    info.notices.forEach(notify);
+    // the start notices are about this machine's device: not news for a job an engine server runs
+    if (!info.models.find((m) => m.id === request.modelId)?.engine) info.notices.forEach(notify);
     if (info.models.length === 0) throw new TesseraError("E_MODEL_NOT_FOUND", NO_MODEL_MESSAGE);
     if (request.modelId !== undefined && !info.models.some((m) => m.id === request.modelId)) {
       throw new InputError("E_MODEL_NOT_FOUND", `"${request.modelId}" is not installed (installed: ${info.models.map((m) => m.id).join(", ")}).`);

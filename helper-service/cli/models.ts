@@ -16,6 +16,15 @@ export async function modelsCommand(options: { dataDir?: string }): Promise<void
     process.stdout.write(`${p.id} ${p.version}${i === 0 ? " (default)" : ""}  ${m.video.fps} fps, ${sizes}, up to ${m.video.frames.max} frames a window  ${p.dir}\n`);
   });
   for (const problem of problems) process.stderr.write(`tessera: not usable: ${problem}\n`);
+  const { engineModels } = await import("../engines/comfyui/models.js");
+  const engines = engineModels(dataDir);
+  for (const { info } of engines.models) {
+    const c = info.capabilities;
+    const can = [c.textToVideo && "text to video", c.extendTail && "tail extend", c.extendHead && "head extend", c.fill && "gap fill"].filter(Boolean).join(", ");
+    const sizes = info.sizes.map(([w, h]) => `${w}x${h}`).join(" ");
+    process.stdout.write(`${info.id} ${info.version}  ${info.name}: ${can}; ${info.fps} fps, ${sizes}, up to ${info.maxFrames} frames\n`);
+  }
+  for (const problem of engines.problems) process.stderr.write(`tessera: not usable: ${problem}\n`);
 }
 
 export async function installCommand(source: string, options: { dataDir?: string }): Promise<void> {

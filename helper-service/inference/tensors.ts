@@ -1,6 +1,7 @@
 /**
- * Float tensors in the package's dtype. Node 20 has no Float16Array, so float16 packages take IEEE half floats as
- * Uint16Array; the pipeline itself always computes in float32 (as diffusers upcasts for the scheduler step).
+ * Float tensors in the package's dtype. Node 20 and 22 have no Float16Array, so float16 packages take IEEE half
+ * floats as Uint16Array (onnxruntime reads the same bits as a Float16Array where Node 24 has one); the pipeline
+ * itself always computes in float32 (as diffusers upcasts for the scheduler step).
  */
 import * as ort from "onnxruntime-node";
 
@@ -57,7 +58,9 @@ export function readFloat(tensor: ort.OnnxValue | undefined, what: string): Floa
   if (!(tensor instanceof ort.Tensor)) throw new Error(`${what} is missing from the graph's outputs`);
   if (tensor.type === "float32") return tensor.data as Float32Array;
   if (tensor.type === "float16") {
-    const half = tensor.data as Uint16Array;
+    // Node 24 has Float16Array, and onnxruntime then hands float16 data over as one: values, not half-float bits
+    if (!(tensor.data instanceof Uint16Array)) return Float32Array.from(tensor.data as ArrayLike<number>);
+    const half = tensor.data;
     const out = new Float32Array(half.length);
     for (let i = 0; i < half.length; i++) out[i] = fromHalf(half[i]!);
     return out;

@@ -3,9 +3,9 @@
  * SQLite file in WAL mode. Every state change commits before anyone hears about it, so a crash at any moment
  * leaves a consistent record to recover from.
  */
-import Database from "better-sqlite3";
+import { openSqlite, type Connection, type OpenOptions } from "./sqlite.js";
 
-export type Db = Database.Database;
+export type Db = Connection;
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -62,8 +62,8 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export function openDb(path: string): Db {
-  const db = new Database(path);
+export function openDb(path: string, options: Pick<OpenOptions, "driver"> = {}): Db {
+  const db = openSqlite(path, options);
   db.pragma("journal_mode = WAL");
   // FULL: a committed transition survives power loss too, not only a crashed process.
   db.pragma("synchronous = FULL");

@@ -2,6 +2,8 @@
  * The real generator: model packages from the registry (the folders the helper was started with, then the user's
  * models folder), the inference pipeline and the media encoder, glued by renderJob. Packages stay loaded between
  * jobs so the second job starts warm; `info()` opens the default model once to learn which device really runs.
+ * Models of engine servers (ids "ENGINE/MODEL", from DATA_DIR/engines.json) are listed after the packages, so a
+ * package stays the default, and their jobs go to that engine (helper-service/engines/).
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -16,6 +18,7 @@ import { packageVersion, dataPaths } from "../server/data-dir.js";
 import { loadOutputChecker } from "../safety/output-check.js";
 import type { Generator, GeneratorConfig, GeneratorFactory } from "./generator.js";
 import { renderJob } from "./render-job.js";
+import { engineModels } from "../engines/comfyui/models.js";
 
 /** The packages this helper can run, the default first: explicit folders, then the user's models folder. */
 export async function installedPackages(config: Pick<GeneratorConfig, "modelDirs" | "dataDir">): Promise<{
@@ -83,10 +86,19 @@ const createGenerator: GeneratorFactory = async (config) => {
           notices.push(`The model ${packages[0]!.id} could not be loaded: ${toErrorBody(error).message}`);
         }
       }
-      return { device, models: packages.map((p) => toModelInfo(p.manifest)), notices };
+      // engine models after the packages: the ONNX default stays the default
+      const engines = engineModels(config.dataDir);
+      notices.push(...engines.problems);
+      return { device, models: [...packages.map((p) => toModelInfo(p.manifest)), ...engines.models.map((e) => e.info)], notices };
     },
 
     async render(job, hooks) {
+      const onEngine = engineModels(config.dataDir).models.find((e) => e.id === job.request.modelId);
+      if (onEngine) {
+        // loaded only for engine jobs: an ONNX-only helper never imports the engine's client
+        const { renderOnComfy } = await import("../engines/comfyui/render.js");
+        return renderOnComfy({ version, dataDir: config.dataDir, outputCheck }, onEngine, job, hooks);
+      }
       const chosen = await choose(job.request.modelId);
       hooks.onProgress({ phase: "load", window: { index: 0, count: 1 }, step: 0, steps: 0, fraction: 0, etaSeconds: null });
       const { pkg, hash } = await load(chosen.dir);

@@ -14,12 +14,22 @@ import type { ModelPackage } from "../inference/package.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
 import type { RgbFrame } from "../inference/frames.js";
 import type { AudioBed } from "../media/audio-bed.js";
-import { checkPathText, conformPlan, createEncoder, locateMediaTools, readRenderedFrames, readSourceFrames, type Encoder } from "../media/index.js";
+import {
+  checkPathText,
+  conformPlan,
+  createEncoder,
+  readRenderedFrames,
+  readSourceFrames,
+  type ConformPlan,
+  type EncodeResult,
+  type Encoder,
+  type ModelVideo,
+} from "../media/index.js";
 import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
 import type { RenderHooks, RenderJob } from "./generator.js";
 import { finalPathOf, outputFolderOf } from "./output-files.js";
 import { sizesFor, stepsFor } from "./quality.js";
-import { soundFor } from "./sound.js";
+import { jobSound } from "./sound.js";
 
 export interface RenderContext {
   pkg: ModelPackage;
@@ -35,7 +45,7 @@ export interface RenderContext {
 const INFERENCE_START = 0.02;
 const INFERENCE_END = 0.92;
 
-async function conditioningFrames(
+export async function conditioningFrames(
   source: ConditioningSource,
   at: "tail" | "head",
   model: { fps: Rational; width: number; height: number },
@@ -51,6 +61,57 @@ async function conditioningFrames(
   return read.frames.map((data) => ({ width: read.width, height: read.height, data }));
 }
 
+/** The encoder for a job's file: model frames in (at `source` fps and size), the sequence's frames out. */
+export function jobEncoder(
+  job: RenderJob,
+  plan: ConformPlan,
+  record: GenerationRecord,
+  dataDir: string,
+  signal: AbortSignal,
+  sound: AudioBed | null = null,
+): Promise<Encoder> {
+  const { request } = job;
+  return createEncoder({
+    format: request.output.format,
+    out: finalPathOf(job),
+    fps: request.fps,
+    width: request.width,
+    height: request.height,
+    frames: plan.output.frames,
+    source: { fps: plan.model.fps, width: plan.model.width, height: plan.model.height },
+    fit: request.fit,
+    retime: request.retime,
+    record,
+    outputRoots: [outputFolderOf(job), dataDir],
+    // The CLI's --out names the file outright; panel jobs get unique names.
+    overwrite: "file" in job.output,
+    signal,
+    ...(sound ? { audio: { path: sound.path } } : {}),
+  });
+}
+
+/** What a job returns once its file is published. */
+export function jobOutputOf(result: EncodeResult, plan: ConformPlan, record: GenerationRecord, sound: AudioBed | null = null): JobOutput {
+  return {
+    path: result.path,
+    frames: result.frames,
+    fps: result.fps,
+    width: result.width,
+    height: result.height,
+    handles: plan.output.handles,
+    durationTicks: result.durationTicks,
+    sha256: result.sha256,
+    record,
+    ...(sound ? { audio: true } : {}),
+  };
+}
+
+/** The conform plan of a job on a model's video rules; a draft is planned at the model's smallest fitting size. */
+export function jobPlan(request: RenderJob["request"], video: ModelVideo): ConformPlan {
+  const target = { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime };
+  return conformPlan(target, { ...video, sizes: sizesFor(request, video.sizes, target) });
+}
+
 export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: RenderHooks): Promise<JobOutput> {
   const { request } = job;
   const m = ctx.pkg.manifest;
@@ -58,10 +119,8 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   const progress = (phase: JobPhase, fraction: number, step = 0, steps = 0): void =>
     hooks.onProgress({ phase, window: { index: 0, count: 1 }, step, steps, fraction, etaSeconds: null });
 
-  const target = { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime };
-  const plan = conformPlan(target, { ...m.video, sizes: sizesFor(request, m.video.sizes, target) });
+  const plan = jobPlan(request, m.video);
   const model = plan.model;
-  const finalPath = finalPathOf(job);
   const folder = outputFolderOf(job);
   checkPathText(folder);
   await mkdir(folder, { recursive: true });
@@ -102,35 +161,10 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   let sound: AudioBed | null = null;
   try {
     // The footage's audio continued under the new frames (extend, fill), ready before the first frame is encoded.
-    sound = await soundFor({
-      request,
-      handles: plan.output.handles,
-      workDir: folder,
-      tools: locateMediaTools(),
-      signal,
-      notice: (message) => hooks.onNotice?.("warning", message),
-    });
-    if (sound) record.audio = { mode: "extend", continued: sound.sides.map((s) => s.side) };
-    else if (request.conditioning) record.audio = { mode: request.audio ?? "extend", continued: [] };
+    sound = await jobSound(job, plan, record, hooks);
     const runtime = await ctx.pkg.runtime({ device: "auto", threads: ctx.threads });
     record.device = DEVICE_LABELS[runtime.device];
-    encoder = await createEncoder({
-      format: request.output.format,
-      out: finalPath,
-      fps: request.fps,
-      width: request.width,
-      height: request.height,
-      frames: plan.output.frames,
-      source: { fps: model.fps, width: model.width, height: model.height },
-      fit: request.fit,
-      retime: request.retime,
-      record,
-      outputRoots: [folder, ctx.dataDir],
-      // The CLI's --out names the file outright; panel jobs get unique names.
-      overwrite: "file" in job.output,
-      signal,
-      ...(sound ? { audio: { path: sound.path } } : {}),
-    });
+    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal, sound);
     const sampler = new FrameSampler(model.frames);
     // A loop is made exactly one period long at the model's rate (its frame `period` is its frame 0 again), and
     // the retimer gets the period's first frames after its last, so the conform blends across the loop point too.
@@ -183,18 +217,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     progress("finalize", 0.97);
     const result = await encoder.finish();
     progress("finalize", 1);
-    return {
-      path: result.path,
-      frames: result.frames,
-      fps: result.fps,
-      width: result.width,
-      height: result.height,
-      handles: plan.output.handles,
-      durationTicks: result.durationTicks,
-      sha256: result.sha256,
-      record,
-      ...(sound ? { audio: true } : {}),
-    };
+    return jobOutputOf(result, plan, record, sound);
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");

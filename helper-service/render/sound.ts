@@ -4,11 +4,13 @@
  * rendered from the sequence carry none, so the panel names the media in `audioSources`.
  */
 import { toErrorBody } from "../../shared/errors.js";
-import type { AudioSource, GenerationRequest } from "../../shared/protocol.js";
+import type { AudioSource, GenerationRecord, GenerationRequest } from "../../shared/protocol.js";
 import { framesToSeconds } from "../../shared/time.js";
 import { buildAudioBed, type AudioBed, type AudioSide } from "../media/audio-bed.js";
 import type { MediaTools } from "../media/binaries.js";
-import { probe, resolveMediaPath } from "../media/index.js";
+import { locateMediaTools, probe, resolveMediaPath, type ConformPlan } from "../media/index.js";
+import type { RenderHooks, RenderJob } from "./generator.js";
+import { outputFolderOf } from "./output-files.js";
 
 type Side = "before" | "after";
 
@@ -73,4 +75,23 @@ export async function soundFor(ctx: SoundContext): Promise<AudioBed | null> {
     signal: ctx.signal,
     onSkip: ctx.notice,
   });
+}
+
+/**
+ * The audio bed of a job on any engine (the sound comes from the footage, not the model), with what was continued
+ * written into the record. Warnings go to the job's notices.
+ */
+export async function jobSound(job: RenderJob, plan: ConformPlan, record: GenerationRecord, hooks: Pick<RenderHooks, "signal" | "onNotice">): Promise<AudioBed | null> {
+  const { request } = job;
+  const sound = await soundFor({
+    request,
+    handles: plan.output.handles,
+    workDir: outputFolderOf(job),
+    tools: locateMediaTools(),
+    signal: hooks.signal,
+    notice: (message) => hooks.onNotice?.("warning", message),
+  });
+  if (sound) record.audio = { mode: "extend", continued: sound.sides.map((s) => s.side) };
+  else if (request.conditioning) record.audio = { mode: request.audio ?? "extend", continued: [] };
+  return sound;
 }

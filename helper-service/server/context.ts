@@ -1,5 +1,5 @@
 /** What request handling needs from the running helper, in one place. */
-import type { ModelInfo } from "../../shared/protocol.js";
+import type { EngineState, ModelInfo } from "../../shared/protocol.js";
 import type { JobQueue } from "../jobs/queue.js";
 import type { JobStore } from "../jobs/store.js";
 import type { AuditLog } from "../safety/audit.js";
@@ -22,4 +22,6 @@ export interface HelperContext {
   whenReady(timeoutMs: number): Promise<void>;
   /** The models as installed now (re-listed by the generator process). */
   refreshModels(): Promise<ModelInfo[]>;
+  /** The engine servers and their state (checked now, a few seconds at most). */
+  engines?(): Promise<EngineState[]>;
 }

@@ -38,6 +38,7 @@ export async function handleRequest(ctx: HelperContext, session: Session, messag
         threads,
         platform: `${process.platform}-${process.arch}`,
         queueLength: ctx.queue.length,
+        ...(ctx.engines ? { engines: await ctx.engines().catch(() => []) } : {}),
       });
       return;
     }

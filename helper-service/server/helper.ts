@@ -143,6 +143,7 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
     system,
     whenReady: (timeoutMs) => worker.whenReady(timeoutMs),
     refreshModels: async () => (await worker.refreshInfo())?.models ?? [],
+    engines: async () => (await import("../engines/comfyui/status.js")).allEngineStatuses(dataDir, 3000),
   };
 
   const sessions = new Set<Session>();

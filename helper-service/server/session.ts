@@ -5,6 +5,7 @@
  * disconnected (it reconnects and re-reads the queue from `welcome`).
  */
 import type { WebSocket } from "ws";
+import { updateAdvice } from "../../shared/compat.js";
 import { ERRORS, TesseraError, toErrorBody, type ErrorCode } from "../../shared/errors.js";
 import { parseClientMessage } from "../../shared/parse.js";
 import { PROTOCOL_VERSION, type ClientMessage, type HelperMessage } from "../../shared/protocol.js";
@@ -90,9 +91,8 @@ export class Session {
   }
 
   private async onText(text: string): Promise<void> {
-    const versionError = protocolMismatch(text);
-    if (versionError && !this.authenticated) return this.refuse("E_PROTOCOL_VERSION", versionError);
-    if (versionError) return this.sendError("E_PROTOCOL_VERSION", `The ${versionError}.`);
+    const clientProtocol = protocolMismatch(text);
+    if (clientProtocol !== undefined) return this.versionMismatch(clientProtocol);
     const parsed = parseClientMessage(text);
     if (!parsed.ok) return this.reject(parsed.error.requestId, "", parsed.error);
     const message = parsed.message;
@@ -107,6 +107,17 @@ export class Session {
       if (body.code === "E_INTERNAL") this.ctx.log.error({ session: this.id, err: (error as Error).stack }, "request failed");
       this.send({ type: "error", ...("requestId" in message ? { requestId: message.requestId } : {}), ...body });
     }
+  }
+
+  /** Says which side is older, with this helper's version; before hello the socket is also closed. */
+  private versionMismatch(clientProtocol: number): void {
+    const helper = { version: this.ctx.version, protocol: PROTOCOL_VERSION };
+    const reason = `client speaks protocol ${clientProtocol}, helper (Tessera ${helper.version}) speaks ${PROTOCOL_VERSION}`;
+    const hint = updateAdvice({ panel: { protocol: clientProtocol }, helper });
+    this.send({ type: "error", code: "E_PROTOCOL_VERSION", message: `${ERRORS.E_PROTOCOL_VERSION.message} The ${reason}.`, hint, helper });
+    if (this.authenticated) return;
+    this.ctx.log.warn({ session: this.id, code: "E_PROTOCOL_VERSION", reason, origin: this.origin }, `refused: ${reason}`);
+    this.ws.close(1008, ERRORS.E_PROTOCOL_VERSION.message.slice(0, 120));
   }
 
   private async hello(message: Extract<ClientMessage, { type: "hello" }>): Promise<void> {
@@ -152,14 +163,12 @@ export class Session {
   }
 }
 
-/** A hello with another protocol number deserves "update Tessera", not "malformed". */
-function protocolMismatch(text: string): string | undefined {
+/** A hello with another protocol number deserves "update the panel" or "update the helper", not "malformed". */
+function protocolMismatch(text: string): number | undefined {
   if (!text.includes('"hello"')) return undefined;
   try {
     const value = JSON.parse(text) as { type?: unknown; protocol?: unknown };
-    if (value?.type === "hello" && typeof value.protocol === "number" && value.protocol !== PROTOCOL_VERSION) {
-      return `client speaks protocol ${value.protocol}, helper speaks ${PROTOCOL_VERSION}`;
-    }
+    if (value?.type === "hello" && typeof value.protocol === "number" && value.protocol !== PROTOCOL_VERSION) return value.protocol;
   } catch {
     return undefined;
   }

@@ -187,7 +187,7 @@ export class HelperConnection {
       this.events.emit("welcome", reply);
     } else if (reply.type === "error") {
       if (reply.code === "E_PROTOCOL_VERSION") {
-        this.setState({ kind: "version-mismatch", port, helperProtocol: null, helperVersion: null });
+        this.setState({ kind: "version-mismatch", port, helperProtocol: reply.helper?.protocol ?? null, helperVersion: reply.helper?.version ?? null });
       } else if (reply.code === "E_UNAUTHORIZED" || reply.code === "E_NOT_AUTHENTICATED") {
         this.setState({ kind: "needs-pairing", port, cause: "token-refused" });
       } else {

@@ -2,10 +2,11 @@
  * The simulated sequence as a small Premiere-style timeline: a ruler that moves the playhead, one list per video
  * track (top track first, as Premiere draws them), each clip an item with its name and length.
  */
-import { useSyncExternalStore, type KeyboardEvent, type MouseEvent } from "react";
+import { useSyncExternalStore, type MouseEvent } from "react";
 import { formatDuration, formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
 import type { SimulatedClip, SimulatedHost } from "../host/simulated.js";
 import { AudioLabels, AudioLanes, audioTrackCount } from "./AudioLanes.js";
+import { selectable } from "./selectable.js";
 
 function useHostVersion(host: SimulatedHost): number {
   return useSyncExternalStore(
@@ -20,24 +21,16 @@ function ClipItem({ host, clip, total, selected }: { host: SimulatedHost; clip: 
   const left = (Number(clip.start) / Number(total)) * 100;
   const width = (Number(clip.end - clip.start) / Number(total)) * 100;
   const kind = clip.record ? "generated" : clip.mediaPath ? "media" : "synthetic";
-  const select = (e: MouseEvent | KeyboardEvent) => host.toggleSelected(clip.id, e.shiftKey || e.metaKey || e.ctrlKey);
   return (
     <li
       className={`tl-clip tl-clip--${kind}${selected ? " is-selected" : ""}`}
       style={{ left: `${left}%`, width: `${width}%` }}
-      tabIndex={0}
       aria-selected={selected}
       data-start-frame={ticksToFrames(clip.start, fps, "round")}
       data-frames={frames}
       data-track={clip.track + 1}
       title={`${clip.name} · ${frames} frames`}
-      onClick={select}
-      onKeyDown={(e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          select(e);
-        }
-      }}
+      {...selectable((add) => host.toggleSelected(clip.id, add))}
     >
       <span className="tl-clip__name">{clip.name}</span>
       <span className="tl-clip__len">{formatDuration(frames, fps, { dropFrame: host.sequence.dropFrame ?? false })}</span>

@@ -5,9 +5,12 @@
 import { createRoot } from "react-dom/client";
 import { HelperConnection, type SocketLike } from "../client/connection.js";
 import { storageTokenStore } from "../client/token-store.js";
+import { SimulatedHost } from "../host/simulated.js";
 import { PanelModel } from "../model/panel-model.js";
 import { PANEL_VERSION } from "../version.js";
 import { readBoot } from "./boot.js";
+import { AeHarnessPage } from "./ae/AeHarnessPage.js";
+import { isAfterEffectsPage, startAfterEffects } from "./ae/start.js";
 import { createDemoHost, HarnessMediaSchema, type HarnessMedia } from "./demo.js";
 import { HarnessPage } from "./HarnessPage.js";
 
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
   const tokens = storageTokenStore(window.localStorage);
   if (boot) await tokens.set(boot.token);
   const media = await loadMedia();
-  const host = createDemoHost(media);
+  const ae = isAfterEffectsPage(window.location.search) ? await startAfterEffects(media) : null;
+  const host = ae?.host ?? createDemoHost(media);
   const connection = new HelperConnection({
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     tokens,
@@ -43,7 +47,9 @@ async function main(): Promise<void> {
   const model = new PanelModel({ host, connection, store: window.localStorage });
   model.start();
   const root = document.getElementById("root");
-  if (root) createRoot(root).render(<HarnessPage host={host} model={model} media={media} />);
+  if (!root) return;
+  if (ae) createRoot(root).render(<AeHarnessPage ae={ae.ae} comp={ae.comp} watcher={ae.watcher} model={model} />);
+  else if (host instanceof SimulatedHost) createRoot(root).render(<HarnessPage host={host} model={model} media={media} />);
 }
 
 void main();

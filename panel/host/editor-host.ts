@@ -1,6 +1,6 @@
 /**
  * What the workflows need from an editing application, in editor terms. Premiere implements it in premiere.ts, the
- * browser harness and the tests in simulated.ts; an After Effects adapter would be a third implementation.
+ * browser harness and the tests in simulated.ts, After Effects in aftereffects.ts (over ExtendScript).
  *
  * Times are Premiere ticks (254016000000 per second) as bigint: a long sequence overflows a double, and every
  * common frame rate is a whole number of ticks per frame.
@@ -92,9 +92,50 @@ export interface Edit {
   record: GenerationRecord | null;
 }
 
+/**
+ * The host's own words for what the panel names: Premiere's sequence, playhead and tracks; After Effects' comp,
+ * current time and layers, where a "track" is a level of the layer stack (aftereffects/tracks.ts).
+ */
+export interface HostTerms {
+  /** What holds the clips: "sequence", "comp". */
+  timeline: string;
+  /** Where B-roll goes: "playhead", "current time". */
+  playhead: string;
+  /** What a clip is: "clip", "layer". */
+  clip: string;
+  /** What clips sit on, as in "the first free video track": "video track", "level". */
+  track: string;
+  /** The range B-roll fills when it is set: "In/Out range", "work area". */
+  range: string;
+  /** One track by its 0-based index: "V2", "level 2". */
+  trackName(index: number): string;
+  /** The choice that puts a clip on a track that does not exist yet: "New track V3", "New layer on top". */
+  newTrack(index: number): string;
+  /** The setting that always does so: "Add a track above", "Add a layer on top". */
+  addTrack: string;
+}
+
+export const PREMIERE_TERMS: HostTerms = {
+  timeline: "sequence",
+  playhead: "playhead",
+  clip: "clip",
+  track: "video track",
+  range: "In/Out range",
+  trackName: (index) => `V${index + 1}`,
+  newTrack: (index) => `New track V${index + 1}`,
+  addTrack: "Add a track above",
+};
+
+/** The host's words; Premiere's where it names none. */
+export function termsOf(host: Pick<EditorHost, "terms">): HostTerms {
+  return host.terms ?? PREMIERE_TERMS;
+}
+
 export interface EditorHost {
   /** "Premiere Pro", "Simulated sequence". */
   readonly name: string;
+  /** How the panel names the host's objects; Premiere's words when left out. */
+  readonly terms?: HostTerms;
   getProject(): Promise<ProjectInfo | null>;
   getSequence(): Promise<SequenceInfo | null>;
   getSelection(): Promise<ClipInfo[]>;
@@ -110,6 +151,11 @@ export interface EditorHost {
   applyEdit(edit: Edit): Promise<ClipInfo>;
   /** Called when the sequence, selection or playhead may have changed; hosts without events return a no-op. */
   subscribe(listener: () => void): () => void;
+  /**
+   * Saves the panel's log as a text file where the user can find it (a save dialog in Premiere and After Effects),
+   * and returns where it went; null when the user cancelled. Hosts that cannot write files leave it out.
+   */
+  saveLog?(name: string, text: string): Promise<string | null>;
 }
 
 /** Refused host operations carry a sentence for the user. */

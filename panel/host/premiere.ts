@@ -3,20 +3,20 @@
  *
  * Rules this file follows (see the Premiere UXP notes): every getter is async, so everything a transaction needs
  * is fetched first; actions are created inside `project.lockedAccess` and applied in one `executeTransaction`
- * with the undo label, and nothing is awaited in between; times go in as tick strings; `importFiles` answers only
- * true/false, so the new item is looked up in its bin afterwards (and a reported success that imported nothing is
- * caught); track indices are 0-based; every edit is read back from the timeline because Premiere can report
- * success for an edit that placed nothing.
+ * with the undo label, and nothing is awaited in between; a track item selection is made, filled and consumed inside
+ * its `createEmptySelection` callback, which runs inside the transaction (it is dead once the callback returns);
+ * times go in as tick strings; `importFiles` answers only true/false, so the new item is looked up in its bin
+ * afterwards (and a reported success that imported nothing is caught); track indices are 0-based; an overwrite goes
+ * only onto tracks that exist (a new track is made by the documented insert past the last track), its audio index
+ * names an existing audio track that is empty over the edit; every edit is read back from the timeline, within half
+ * a frame, because Premiere can report success for an edit that placed nothing.
  */
 import type {
-  Action,
   ClipProjectItem,
   FolderItem,
   Project,
   ProjectItem,
   Sequence,
-  TickTime,
-  TrackItemSelection,
   VideoClipTrackItem,
   premierepro,
 } from "@adobe/premierepro";
@@ -33,13 +33,22 @@ import {
   type TrackInfo,
 } from "./editor-host.js";
 import { PROJECT_COLUMN, projectColumnMetadata, withTesseraXmp } from "./metadata.js";
-import { baseName, joinPath, samePath } from "./paths.js";
+import { baseName, samePath } from "./paths.js";
+import { exportFrames } from "./premiere-frames.js";
+import { readItemState, restoreItem } from "./premiere-restore.js";
+import { displaysDropFrame, findClipAt, quietAudioTrack, ticksOf } from "./premiere-tracks.js";
 
 export interface PremiereHostOptions {
   /** How often subscribers are told to re-read the sequence: Premiere has no playhead event. */
   pollMs?: number;
   /** Makes a folder (with parents); the entry point passes UXP's fs. Frames are not rendered without it. */
   makeFolder?: (path: string) => Promise<void>;
+  /** Whether a file exists; the entry point passes UXP's fs. Frames are not rendered without it. */
+  fileExists?: (path: string) => Promise<boolean>;
+  /** How long to wait for an exported frame to appear (Windows writes it after the call returns), in ms. */
+  frameWaitMs?: number;
+  /** Asks where to save a text file and writes it; the path, or null when the user cancels. The entry passes UXP's. */
+  saveFile?: (suggestedName: string, text: string) => Promise<string | null>;
   /** Largest width of frames rendered for conditioning: the model works far below the sequence size. */
   renderWidth?: number;
   /** How long to look for an imported item before giving up, in ms. */
@@ -55,10 +64,6 @@ export function loadPremiere(): premierepro {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function ticksOf(time: TickTime): Ticks {
-  return BigInt(time.ticks);
-}
-
 /** Premiere's timebase is ticks per frame as a decimal string: 10594584000 is 24000/1001. */
 export function frameRateFromTimebase(timebase: string): FrameRate {
   const ticksPerFrame = Number(timebase);
@@ -69,21 +74,6 @@ export function frameRateFromTimebase(timebase: string): FrameRate {
 }
 
 /** An In/Out pair Premiere reports for a sequence without one covers everything (or is invalid): that is "none". */
-// Premiere's time display codes (TimeDisplay.type), as its scripting constants number them: 102 is 29.97 drop-frame
-// timecode and 106 is 59.94 drop-frame; every other code counts whole frames.
-const DROP_FRAME_DISPLAYS: ReadonlySet<number> = new Set([102, 106]);
-
-/** Whether the sequence shows drop-frame timecode; false where this Premiere cannot say. */
-async function displaysDropFrame(sequence: Sequence): Promise<boolean> {
-  const read = (sequence as Partial<Pick<Sequence, "getSequenceVideoTimeDisplayFormat">>).getSequenceVideoTimeDisplayFormat;
-  if (typeof read !== "function") return false;
-  try {
-    return DROP_FRAME_DISPLAYS.has((await read.call(sequence)).type);
-  } catch {
-    return false;
-  }
-}
-
 function inOutRange(inPoint: Ticks, outPoint: Ticks, end: Ticks): { inPoint: Ticks | null; outPoint: Ticks | null } {
   const unset = inPoint < 0n || outPoint <= inPoint || (inPoint === 0n && outPoint >= end);
   return unset ? { inPoint: null, outPoint: null } : { inPoint, outPoint };
@@ -98,7 +88,8 @@ export class PremiereHost implements EditorHost {
   readonly name = "Premiere Pro";
   private readonly items = new Map<string, ProjectItem>();
   private columnReady: Promise<boolean> | null = null;
-  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder">> & Pick<PremiereHostOptions, "makeFolder">;
+  private readonly options: Required<Omit<PremiereHostOptions, "makeFolder" | "fileExists" | "saveFile">> &
+    Pick<PremiereHostOptions, "makeFolder" | "fileExists" | "saveFile">;
 
   constructor(
     private readonly ppro: premierepro,
@@ -108,7 +99,10 @@ export class PremiereHost implements EditorHost {
       pollMs: options.pollMs ?? 500,
       renderWidth: options.renderWidth ?? 640,
       importWaitMs: options.importWaitMs ?? 3000,
+      frameWaitMs: options.frameWaitMs ?? 2000,
       makeFolder: options.makeFolder,
+      fileExists: options.fileExists,
+      saveFile: options.saveFile,
     };
   }
 
@@ -226,11 +220,6 @@ export class PremiereHost implements EditorHost {
     return clips.sort((a, b) => a.track - b.track || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
-  private async trackItems(sequence: Sequence, index: number): Promise<VideoClipTrackItem[]> {
-    const track = await sequence.getVideoTrack(index);
-    return track.getTrackItems(this.ppro.Constants.TrackItemType.CLIP, false);
-  }
-
   async getVideoTracks(): Promise<TrackInfo[]> {
     const sequence = await this.activeSequence(await this.activeProject());
     const count = await sequence.getVideoTrackCount();
@@ -245,23 +234,18 @@ export class PremiereHost implements EditorHost {
   }
 
   async renderFrames(times: Ticks[], folder: string): Promise<string[] | null> {
-    if (!this.options.makeFolder) return null;
+    const { makeFolder, fileExists } = this.options;
+    if (!makeFolder || !fileExists) return null;
     const project = await this.activeProject();
     const sequence = await this.activeSequence(project);
-    const size = await sequence.getFrameSize();
-    const width = Math.min(this.options.renderWidth, Math.round(size.width));
-    const height = Math.max(2, Math.round((size.height * width) / size.width / 2) * 2);
     try {
-      await this.options.makeFolder(folder);
-      const paths: string[] = [];
-      for (const [i, time] of times.entries()) {
-        const name = `frame_${String(i).padStart(3, "0")}.png`;
-        const at = this.ppro.TickTime.createWithTicks(time.toString());
-        const ok = await this.ppro.Exporter.exportSequenceFrame(sequence, at, name, folder, width, height);
-        if (!ok) return null;
-        paths.push(joinPath(folder, name));
-      }
-      return paths;
+      await makeFolder(folder);
+      return await exportFrames(this.ppro, sequence, times, folder, {
+        width: this.options.renderWidth,
+        fileExists,
+        waitMs: this.options.frameWaitMs,
+        pollMs: 50,
+      });
     } catch {
       return null; // the workflow falls back to the source media's frames
     }
@@ -327,15 +311,6 @@ export class PremiereHost implements EditorHost {
 
   // -- editing -------------------------------------------------------------------------------------------------
 
-  private async findClipAt(sequence: Sequence, track: number, start: Ticks): Promise<VideoClipTrackItem | null> {
-    const count = await sequence.getVideoTrackCount();
-    if (track >= count) return null;
-    const items = await this.trackItems(sequence, track);
-    const starts = await Promise.all(items.map((item) => item.getStartTime()));
-    const index = starts.findIndex((t) => ticksOf(t) === start);
-    return index < 0 ? null : (items[index] ?? null);
-  }
-
   private ensureColumn(): Promise<boolean> {
     this.columnReady ??= this.ppro.Metadata.addPropertyToProjectMetadataSchema(
       PROJECT_COLUMN.name,
@@ -347,54 +322,84 @@ export class PremiereHost implements EditorHost {
 
   async applyEdit(edit: Edit): Promise<ClipInfo> {
     const { place } = edit;
-    // 1. everything async first: project, sequence, the items, metadata text
+    // 1. everything async first: project, sequence, tracks, the items, metadata text, what to restore on failure
     const project = await this.activeProject();
     const sequence = await this.activeSequence(project);
-    const trackCount = await sequence.getVideoTrackCount();
+    const [trackCount, audioTrackCount, timebase] = await Promise.all([
+      sequence.getVideoTrackCount(),
+      sequence.getAudioTrackCount(),
+      sequence.getTimebase(),
+    ]);
+    const halfFrame = BigInt(timebase) / 2n;
     if (place.track < 0 || place.track > trackCount) throw new HostError(`There is no video track V${place.track + 1}.`);
+    const newTrack = place.track === trackCount;
+    if (!newTrack && audioTrackCount === 0) {
+      throw new HostError("The sequence has no audio track, and Premiere places nothing without one: add one (Sequence > Add Tracks).");
+    }
     const item = this.items.get(place.media.id);
     if (!item) throw new HostError(`${place.media.name} is not imported in this session; import it first.`);
     const clip = this.ppro.ClipProjectItem.cast(item);
     const removals: VideoClipTrackItem[] = [];
     for (const target of edit.remove) {
-      const found = await this.findClipAt(sequence, target.track, target.start);
+      const found = await findClipAt(this.ppro, sequence, target.track, target.start, halfFrame);
       if (!found) throw new HostError(`The clip "${target.name}" is no longer where it was.`);
       removals.push(found);
     }
-    let selection: TrackItemSelection | null = null;
-    if (removals.length > 0) {
-      this.ppro.TrackItemSelection.createEmptySelection((empty) => {
-        selection = empty;
-      });
-      if (!selection) throw new HostError("Premiere did not create a track item selection.");
-      for (const target of removals) (selection as TrackItemSelection).addItem(target, true);
+    const end = place.start + (place.sourceOut - place.sourceIn);
+    // A file with sound goes on the footage's own audio track where that is empty under the edit, else on the first
+    // empty one; without sound any empty track does (nothing lands on it). No audio of the user's is overwritten.
+    const quiet = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end, place.audioTrack);
+    if (quiet === null && place.audioTrack !== undefined) {
+      throw new HostError(
+        `Every audio track has sound under the new clip, and its own sound would cut into it: add an audio track (Sequence > Add Tracks) and try again.`,
+      );
     }
-    const xmp = edit.record ? withTesseraXmp(await this.ppro.Metadata.getXMPMetadata(item), edit.record) : null;
+    const audioTrack = quiet ?? 0;
+    const VIDEO = this.ppro.Constants.MediaType.VIDEO;
+    const before = await readItemState(this.ppro, item);
+    const xmp = edit.record ? withTesseraXmp(before.xmp, edit.record) : null;
     const column = edit.record && (await this.ensureColumn()) ? projectColumnMetadata(edit.record) : null;
     const time = (ticks: Ticks) => this.ppro.TickTime.createWithTicks(ticks.toString());
     const editor = this.ppro.SequenceEditor.getEditor(sequence);
 
-    // 2. one transaction, one undo step; actions are made under the lock and nothing is awaited in here
+    // 2. one transaction, one undo step; actions are made under the lock and nothing is awaited in here. The order
+    // puts what may fail first: metadata, then the item's In/Out (which chooses the frames shown, so the handles stay
+    // in the file), then the removal and the placement, so a refusal changes no clip of the user's
     let committed = false;
     project.lockedAccess(() => {
-      const actions: Action[] = [];
-      if (selection) actions.push(editor.createRemoveItemsAction(selection, false, this.ppro.Constants.MediaType.ANY));
-      // the item's In/Out choose the frames shown, so the handles stay in the file for trims and dissolves
-      actions.push(clip.createSetInOutPointsAction(time(place.sourceIn), time(place.sourceOut)));
-      // a file with sound lands its audio on the track the footage's sound is on (A1 when unknown)
-      actions.push(editor.createOverwriteItemAction(item, time(place.start), place.track, place.audioTrack ?? 0));
-      if (xmp) actions.push(this.ppro.Metadata.createSetXMPMetadataAction(item, xmp));
-      if (column) actions.push(this.ppro.Metadata.createSetProjectMetadataAction(item, column, [PROJECT_COLUMN.name]));
       committed = project.executeTransaction((compound) => {
-        for (const action of actions) compound.addAction(action);
+        if (xmp) compound.addAction(this.ppro.Metadata.createSetXMPMetadataAction(item, xmp));
+        if (column) compound.addAction(this.ppro.Metadata.createSetProjectMetadataAction(item, column, [PROJECT_COLUMN.name]));
+        compound.addAction(clip.createSetInOutPointsAction(time(place.sourceIn), time(place.sourceOut)));
+        if (removals.length > 0) {
+          // the selection lives only inside this callback: fill it and make the removal here. VIDEO only: the
+          // placeholder's linked audio is the user's and stays
+          this.ppro.TrackItemSelection.createEmptySelection((selection) => {
+            for (const target of removals) selection.addItem(target, true);
+            compound.addAction(editor.createRemoveItemsAction(selection, false, VIDEO));
+          });
+        }
+        compound.addAction(
+          newTrack
+            ? // the documented way to make a track: insert past the last video and audio tracks, the shift limited to them
+              editor.createInsertProjectItemAction(item, time(place.start), trackCount, audioTrackCount, true)
+            : editor.createOverwriteItemAction(item, time(place.start), place.track, audioTrack),
+        );
       }, edit.label);
     });
-    if (!committed) throw new HostError(`Premiere refused the edit "${edit.label}".`);
 
-    // 3. read back: Premiere can report success and place nothing (e.g. a track index past the last)
-    const placed = await this.findClipAt(sequence, place.track, place.start);
-    if (!placed) throw new HostError(`Premiere reported "${edit.label}" done, but no clip is on V${place.track + 1}.`);
-    return this.clipInfo(placed);
+    // 3. read back: Premiere can report success and place nothing
+    const placed = committed ? await findClipAt(this.ppro, sequence, place.track, place.start, halfFrame) : null;
+    if (placed) return this.clipInfo(placed);
+    // whether Premiere rolls a partly applied transaction back is not documented: put the item's In/Out and XMP back
+    await restoreItem(this.ppro, project, item, before, edit.label);
+    if (!committed) throw new HostError(`Premiere refused the edit "${edit.label}".`);
+    throw new HostError(`Premiere reported "${edit.label}" done, but no clip is on V${place.track + 1}.`);
+  }
+
+  async saveLog(name: string, text: string): Promise<string | null> {
+    if (!this.options.saveFile) throw new HostError("This panel cannot save files.");
+    return this.options.saveFile(name, text);
   }
 
   subscribe(listener: () => void): () => void {

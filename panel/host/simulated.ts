@@ -54,6 +54,8 @@ export class SimulatedHost implements EditorHost {
   /** The undo history, oldest first: one entry per edit. */
   readonly undoLabels: string[] = [];
   private undoStack: Snapshot[] = [];
+  /** Logs the panel exported, oldest first. */
+  readonly savedLogs: { name: string; text: string }[] = [];
   /** Bumped on every change: a cheap snapshot for React's useSyncExternalStore. */
   version = 0;
 
@@ -148,6 +150,13 @@ export class SimulatedHost implements EditorHost {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Keeps the log in memory (`savedLogs`); the harness page offers it as a download. */
+  async saveLog(name: string, text: string): Promise<string | null> {
+    this.savedLogs.push({ name, text });
+    this.changed();
+    return name;
   }
 
   // -- what the harness and the tests do to the sequence -------------------------------------------------------

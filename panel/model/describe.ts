@@ -1,10 +1,10 @@
 // Small translations from data to what the panel shows.
 import { durationSeconds, formatDuration } from "../../shared/time.js";
-import { trackLabel } from "../workflows/timeline.js";
+import { PREMIERE_TERMS, type HostTerms } from "../host/editor-host.js";
 import { WORKFLOW_LABELS, type JobStatus, type JobView } from "./jobs.js";
 import type { PendingJob } from "./pending.js";
 
-export function describeJob(job: PendingJob, status: JobStatus): JobView {
+export function describeJob(job: PendingJob, status: JobStatus, terms: HostTerms = PREMIERE_TERMS): JobView {
   const { plan, request } = job;
   // Timecode next to seconds, as an editor reads a duration (00:00:04:00 · 4 s).
   const timecode = { dropFrame: plan.dropFrame ?? false };
@@ -15,7 +15,7 @@ export function describeJob(job: PendingJob, status: JobStatus): JobView {
     jobId: job.jobId,
     workflow: plan.workflow,
     prompt: request.prompt,
-    summary: `${what} · ${duration} · ${trackLabel(plan.track)}`,
+    summary: `${what} · ${duration} · ${terms.trackName(plan.track)}`,
     seed: request.seed,
     status,
     phase: null,

@@ -3,22 +3,23 @@
  * form, the queue and the history. Components read `getState()` and call the actions; everything that talks to
  * the helper or the host happens here or in the workflows.
  */
-import type { HistoryItem, ModelInfo } from "../../shared/protocol.js";
+import type { EngineState, HistoryItem, ModelInfo } from "../../shared/protocol.js";
 import type { ConnectionState } from "../client/connection-state.js";
 import type { HelperConnection, JobEvent, Preview } from "../client/connection.js";
 import { HelperError } from "../client/errors.js";
 import { newId } from "../client/ids.js";
-import type { ClipInfo, EditorHost, ProjectInfo, SequenceInfo } from "../host/editor-host.js";
-import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
+import { termsOf, type ClipInfo, type EditorHost, type HostTerms, type ProjectInfo, type SequenceInfo } from "../host/editor-host.js";
+import { loggedHost } from "../host/logged-host.js";
+import { canLoop, gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
 import { landJob, placeOutput } from "../workflows/land.js";
 import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
 import { planBroll, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
 import { prepareJob } from "../workflows/prepare.js";
-import { trackLabel } from "../workflows/timeline.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
 import { finalFor } from "./drafts.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
 import { formFromHistory, resumeSteps } from "./history-actions.js";
+import { describeChanges, exportPanelLog, PanelLog } from "./panel-log.js";
 import { PendingJobs, type PendingJob } from "./pending.js";
 import { imageUrl, releaseImageUrl } from "./preview-url.js";
 import { Store } from "./store.js";
@@ -49,6 +50,8 @@ export interface PanelState {
   busy: boolean;
   message: Message | null;
   history: { text: string; items: HistoryItem[]; loading: boolean; error: string | null };
+  /** Engine servers (ComfyUI) as the helper last reported them; null until Settings asks. */
+  engines: EngineState[] | null;
 }
 
 export type Workflow = "broll" | "replace" | "extend" | "fill";
@@ -71,6 +74,10 @@ export class PanelModel extends Store<PanelState> {
   /** Jobs being placed right now: the same "done" heard twice must not start a second placement. */
   private readonly landing = new Set<string>();
   private hostKey = "";
+  /** Recent connection, job and host lines for "Export log". */
+  readonly log = new PanelLog();
+  /** How the panel names the host's objects ("sequence" or "comp", "V2" or "level 2"). */
+  readonly terms: HostTerms;
 
   constructor(options: PanelModelOptions) {
     const store = options.store;
@@ -83,13 +90,21 @@ export class PanelModel extends Store<PanelState> {
       host: { project: null, sequence: null, selection: [], error: null },
       form: loadForm(store),
       settings: loadSettings(store),
-      jobs: pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending")),
+      jobs: pending.all().map((p) => describeJob(p, p.cancelled ? "cancelled" : "sending", termsOf(options.host))),
       question: null,
       busy: false,
       message: null,
       history: { text: "", items: [], loading: false, error: null },
+      engines: null,
     });
-    ({ host: this.host, connection: this.connection, store: this.store } = options);
+    ({ connection: this.connection, store: this.store } = options);
+    this.host = loggedHost(options.host, (text) => this.log.add("host", text));
+    this.terms = termsOf(options.host);
+    let logged: PanelState | null = null;
+    this.subscribe(() => {
+      for (const [source, text] of describeChanges(logged, this.state, this.terms)) this.log.add(source, text);
+      logged = this.state;
+    });
     this.random = options.random ?? Math.random;
     this.pending = pending;
     this.ledger = new PlacementLedger(store);
@@ -131,6 +146,12 @@ export class PanelModel extends Store<PanelState> {
     return this.connection.submitPairingCode(code);
   }
 
+  /** Asks the helper for its engine servers' state (Settings shows it). */
+  async refreshEngines(): Promise<void> {
+    const system = await this.connection.systemInfo().catch(() => null);
+    if (system) this.update({ engines: system.engines ?? [] });
+  }
+
   forgetPairing(): Promise<void> {
     return this.connection.forgetPairing();
   }
@@ -141,6 +162,12 @@ export class PanelModel extends Store<PanelState> {
 
   dismissMessage(): void {
     this.update({ message: null });
+  }
+
+  /** Saves the recent log through the host (a save dialog in Premiere) and says where it went. */
+  async exportLog(): Promise<void> {
+    const message = await exportPanelLog(this.host, this.log, this.state);
+    if (message) this.say(message.tone, message.text);
   }
 
   // -- host ------------------------------------------------------------------------------------------------------
@@ -202,6 +229,7 @@ export class PanelModel extends Store<PanelState> {
       prompt: form.prompt,
       extendAt: form.extendAt,
       busy,
+      terms: this.terms,
     });
   }
 
@@ -231,7 +259,8 @@ export class PanelModel extends Store<PanelState> {
         random: this.random,
         ...(choice ? { choice } : {}),
         audio: form.sound,
-        loop: form.loop,
+        // an engine model makes no loops: the Loop choice shows it off and greyed out for one
+        loop: form.loop && canLoop(this.currentModel()),
         ...(form.quality === "draft" ? { renderQuality: "draft" as const } : {}),
       });
       if (prepared.kind === "refused") return this.say("warning", prepared.reason);
@@ -239,7 +268,7 @@ export class PanelModel extends Store<PanelState> {
       if (prepared.request.seed !== form.seed) this.setForm({ seed: prepared.request.seed });
       const job: PendingJob = { clientJobId, jobId: null, plan: prepared.plan, request: prepared.request, createdAt: new Date().toISOString(), cancelled: false };
       this.pending.put(job);
-      this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs] });
+      this.update({ jobs: [describeJob(job, "sending", this.terms), ...this.state.jobs] });
       this.send(job);
     } catch (error) {
       this.say("error", messageOf(error));
@@ -374,7 +403,7 @@ export class PanelModel extends Store<PanelState> {
         this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: landed.reason }));
         return;
       }
-      const note = landed.kind === "placed" ? `On ${trackLabel(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : "Already in the sequence.";
+      const note = landed.kind === "placed" ? `On ${this.terms.trackName(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : `Already in the ${this.terms.timeline}.`;
       this.pending.remove(clientJobId);
       this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note, ...(landed.kind === "placed" ? { placedClip: landed.clip } : {}) }));
       void this.refreshHost();
@@ -431,7 +460,7 @@ export class PanelModel extends Store<PanelState> {
     const output = item.output;
     if (!output) return this.say("warning", "This job has no finished clip.");
     const sequence = await this.host.getSequence();
-    if (!sequence) return this.say("warning", "Open a sequence in the timeline first.");
+    if (!sequence) return this.say("warning", `Open a ${this.terms.timeline} in the timeline first.`);
     const frames = Math.max(1, output.frames - 2 * output.handles);
     const planned = planBroll({
       sequence: { ...sequence, inPoint: null, outPoint: null },
@@ -441,11 +470,12 @@ export class PanelModel extends Store<PanelState> {
       frames,
       handles: output.handles,
       whenNoTrackFree: "new-track",
+      terms: this.terms,
     });
     if (planned.kind !== "plan") return;
     try {
       const landed = await placeOutput(this.host, { ...planned.plan, label: planned.plan.label.replace("B-roll", "Insert again") }, output);
-      if (landed.kind === "placed") this.say("info", `Inserted ${landed.clip.name} on ${trackLabel(landed.clip.track)}.`);
+      if (landed.kind === "placed") this.say("info", `Inserted ${landed.clip.name} on ${this.terms.trackName(landed.clip.track)}.`);
       void this.refreshHost();
     } catch (error) {
       this.say("error", messageOf(error));

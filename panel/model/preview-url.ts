@@ -1,4 +1,7 @@
-// A displayable URL for a JPEG preview: a blob URL where the host has one (browsers, UXP), a data URL otherwise.
+// A displayable URL for a JPEG preview: a data: URL everywhere. UXP documents URL.createObjectURL only for ImageBlob
+// ("currently supported by Photoshop"), and an <img> whose blob: URL does not render shows nothing and raises
+// nothing, so a blob URL could leave the thumbnail blank in Premiere with no way to notice; the harness uses the
+// same data: URL so it shows what the panel shows.
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Base64 without btoa (not every UXP version has it). */
@@ -17,19 +20,10 @@ export function base64(bytes: Uint8Array): string {
 }
 
 export function imageUrl(jpeg: Uint8Array): string {
-  const url = (globalThis as { URL?: { createObjectURL?: (b: Blob) => string } }).URL;
-  if (typeof Blob !== "undefined" && typeof url?.createObjectURL === "function") {
-    try {
-      return url.createObjectURL(new Blob([jpeg.slice()], { type: "image/jpeg" }));
-    } catch {
-      // fall through to a data URL
-    }
-  }
   return `data:image/jpeg;base64,${base64(jpeg)}`;
 }
 
+/** Frees what a preview URL holds: nothing for a data: URL; kept so callers need not know the URL's kind. */
 export function releaseImageUrl(url: string | null): void {
-  if (!url?.startsWith("blob:")) return;
-  const u = (globalThis as { URL?: { revokeObjectURL?: (s: string) => void } }).URL;
-  u?.revokeObjectURL?.(url);
+  void url;
 }

@@ -1,5 +1,7 @@
+import type { HostTerms } from "../host/editor-host.js";
 import type { PanelModel, PanelState, Workflow } from "../model/panel-model.js";
 import type { ActionName } from "../workflows/capabilities.js";
+import { Choice, type ChoiceOption } from "./Choice.js";
 
 const BUTTONS: { action: ActionName; workflow: Workflow; label: string; primary?: boolean }[] = [
   { action: "generate", workflow: "broll", label: "Generate", primary: true },
@@ -8,12 +10,20 @@ const BUTTONS: { action: ActionName; workflow: Workflow; label: string; primary?
   { action: "fill", workflow: "fill", label: "Fill" },
 ];
 
-const WHAT: Record<ActionName, string> = {
-  generate: "B-roll at the playhead on the first free track",
-  replace: "the selected placeholder, same track and length",
-  extend: "the selected clip",
-  fill: "the gap between the two selected clips",
-};
+const EXTEND_AT: ChoiceOption<"tail" | "head">[] = [
+  { value: "tail", label: "Tail" },
+  { value: "head", label: "Head" },
+];
+
+function what(action: ActionName, { playhead, track, clip }: HostTerms): string {
+  const says: Record<ActionName, string> = {
+    generate: `B-roll at the ${playhead} on the first free ${track}`,
+    replace: `the selected placeholder, same ${track} and length`,
+    extend: `the selected ${clip}`,
+    fill: `the gap between the two selected ${clip}s`,
+  };
+  return says[action];
+}
 
 export function Actions({ model, state }: { model: PanelModel; state: PanelState }) {
   const gates = model.availability();
@@ -27,25 +37,14 @@ export function Actions({ model, state }: { model: PanelModel; state: PanelState
             type="button"
             className={`btn ${primary ? "btn--primary" : "btn--secondary"}`}
             disabled={!gates[action].enabled}
-            title={gates[action].reason ?? `${label}: ${WHAT[action]}`}
+            title={gates[action].reason ?? `${label}: ${what(action, model.terms)}`}
             aria-describedby={gates[action].enabled ? undefined : `why-${action}`}
             onClick={() => void model.run(workflow)}
           >
             {label}
           </button>
         ))}
-        <label className="sr-only" htmlFor="extend-at">
-          Extend at
-        </label>
-        <select
-          id="extend-at"
-          className="input input--select input--small"
-          value={state.form.extendAt}
-          onChange={(e) => model.setForm({ extendAt: e.target.value as "head" | "tail" })}
-        >
-          <option value="tail">Tail</option>
-          <option value="head">Head</option>
-        </select>
+        <Choice name="Extend at" options={EXTEND_AT} value={state.form.extendAt} onChange={(extendAt) => model.setForm({ extendAt })} />
       </div>
       {blocked.length > 0 && (
         <ul className="why">

@@ -1,44 +1,41 @@
+import type { AudioMode } from "../../shared/protocol.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
+import { canLoop } from "../workflows/capabilities.js";
+import { Choice, type ChoiceOption } from "./Choice.js";
+
+const SOUNDS: ChoiceOption<AudioMode>[] = [
+  { value: "extend", label: "Continue the footage's sound" },
+  { value: "none", label: "No sound" },
+];
+const LOOPS: ChoiceOption<"off" | "on">[] = [
+  { value: "off", label: "Plays once" },
+  { value: "on", label: "Seamless loop" },
+];
 
 /** Options that shape the clip itself: a seamless loop (B-roll) and the sound under extensions and fills. */
 export function ClipOptions({ model, state }: { model: PanelModel; state: PanelState }) {
   const { form } = state;
+  const current = model.currentModel();
+  const loops = canLoop(current);
+  const loop = form.loop && loops;
   return (
-    <div className="row">
-      <div className="field field--grow">
-        <label htmlFor="sound">Sound</label>
-        <select
-          id="sound"
-          className="input input--select"
-          value={form.sound}
-          aria-describedby="sound-hint"
-          onChange={(e) => model.setForm({ sound: e.target.value === "none" ? "none" : "extend" })}
-        >
-          <option value="extend">Continue the footage&apos;s sound</option>
-          <option value="none">No sound</option>
-        </select>
-        <p id="sound-hint" className="hint">
-          Extend and Fill: room tone under the new frames, when the footage has sound.
+    <>
+      <div className="field">
+        <span className="label">Sound</span>
+        <Choice name="Sound" options={SOUNDS} value={form.sound} onChange={(sound) => model.setForm({ sound })} />
+        <p className="hint">Extend and Fill: room tone under the new frames, when the footage has sound.</p>
+      </div>
+      <div className="field">
+        <span className="label">Loop</span>
+        <Choice name="Loop" options={LOOPS} value={loop ? "on" : "off"} disabled={!loops} onChange={(value) => model.setForm({ loop: value === "on" })} />
+        <p className="hint">
+          {!loops
+            ? `${current?.name ?? current?.id ?? "This model"} runs on ${current?.engine ?? "an engine"}, which makes no loops: choose a model package for a loop.`
+            : loop
+              ? "B-roll ends where it starts."
+              : "B-roll plays once."}
         </p>
       </div>
-      <div className="field field--side">
-        <span className="label" id="loop-label">
-          Loop
-        </span>
-        <button
-          type="button"
-          className={`btn btn--toggle${form.loop ? " is-on" : ""}`}
-          aria-pressed={form.loop}
-          aria-labelledby="loop-label"
-          aria-describedby="loop-hint"
-          onClick={() => model.setForm({ loop: !form.loop })}
-        >
-          {form.loop ? "Seamless" : "Off"}
-        </button>
-        <p id="loop-hint" className="hint">
-          {form.loop ? "B-roll ends where it starts." : "B-roll plays once."}
-        </p>
-      </div>
-    </div>
+    </>
   );
 }

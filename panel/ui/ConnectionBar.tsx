@@ -29,11 +29,8 @@ export function ConnectionBar({ model, state }: { model: PanelModel; state: Pane
           </button>
           {kind === "pairing" && (
             <>
-              <label className="sr-only" htmlFor="pairing-code">
-                Pairing code
-              </label>
               <input
-                id="pairing-code"
+                aria-label="Pairing code"
                 className="input input--code"
                 inputMode="numeric"
                 autoComplete="one-time-code"

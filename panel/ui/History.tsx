@@ -47,11 +47,8 @@ export function History({ model, state }: { model: PanelModel; state: PanelState
   return (
     <section className="history" aria-label="History">
       <div className="joined search" role="search">
-        <label className="sr-only" htmlFor="history-search">
-          Search history
-        </label>
         <input
-          id="history-search"
+          aria-label="Search history"
           className="input"
           type="search"
           placeholder="Search prompts"

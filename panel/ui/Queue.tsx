@@ -1,7 +1,8 @@
+import type { HostTerms } from "../host/editor-host.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { ACTIVE, formatEta, PHASE_LABELS, type JobView } from "../model/jobs.js";
 
-function statusText(job: JobView): string {
+function statusText(job: JobView, terms: HostTerms): string {
   switch (job.status) {
     case "sending":
       return "Waiting for the helper";
@@ -13,9 +14,9 @@ function statusText(job: JobView): string {
       return `${phase}${window} · ${Math.round(job.fraction * 100)}%`;
     }
     case "placing":
-      return "Placing in the sequence";
+      return `Placing in the ${terms.timeline}`;
     case "placed":
-      return "In the sequence";
+      return `In the ${terms.timeline}`;
     case "ready":
       return "Finished, not placed";
     case "failed":
@@ -41,7 +42,7 @@ function JobRow({ job, model }: { job: JobView; model: PanelModel }) {
           {job.summary} · seed {job.seed}
         </div>
         <div className="job__status">
-          <span>{statusText(job)}</span>
+          <span>{statusText(job, model.terms)}</span>
           {job.status === "running" && <span className="job__eta">{formatEta(job.etaSeconds)}</span>}
         </div>
         {active && (
@@ -97,7 +98,7 @@ export function Queue({ model, state }: { model: PanelModel; state: PanelState }
         Queue
       </h2>
       {state.jobs.length === 0 ? (
-        <p className="empty">Generated clips appear here while they are made, then land in the sequence.</p>
+        <p className="empty">Generated clips appear here while they are made, then land in the {model.terms.timeline}.</p>
       ) : (
         <ul className="jobs" aria-label="Jobs">
           {state.jobs.map((job) => (

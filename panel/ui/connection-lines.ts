@@ -1,6 +1,9 @@
 // One line per connection state: what is going on, why, and what to do about it.
 import { HELPER_PORTS } from "../client/ports.js";
 import type { ConnectionState } from "../client/connection-state.js";
+import { updateAdvice } from "../../shared/compat.js";
+import { PROTOCOL_VERSION } from "../../shared/protocol.js";
+import { PANEL_VERSION } from "../version.js";
 
 export type Tone = "ok" | "busy" | "warn" | "error";
 
@@ -25,7 +28,9 @@ export function describeConnection(state: ConnectionState): ConnectionLine {
         tone: "error",
         title: "Helper not running",
         cause: `No Tessera helper answers on ports ${state.ports.join(", ")}.`,
-        fix: `Start it with \`npm start\` (or \`tessera serve\`) and keep its window open. Retrying in ${inSeconds(state.retryInMs)}.`,
+        fix:
+          "Double-click Tessera Helper in the folder you unpacked it to (or run `tessera serve`; `npm start` in a checkout) " +
+          `and keep it running; \`tessera service install\` starts it at every login. Retrying in ${inSeconds(state.retryInMs)}.`,
       };
     case "needs-pairing":
       return {
@@ -35,7 +40,7 @@ export function describeConnection(state: ConnectionState): ConnectionLine {
           state.cause === "no-token"
             ? `This panel has no access token for the helper on port ${state.port} yet.`
             : `The helper on port ${state.port} refused this panel's token (it was reset, or it is another helper).`,
-        fix: "Choose Get code, then type the 6 digits the helper prints (`tessera pair` shows them too).",
+        fix: "Choose Get code, then type the 6 digits the helper prints (a helper started at login has no window: run `tessera pair` in its folder to see them).",
       };
     case "pairing":
       return {
@@ -50,7 +55,7 @@ export function describeConnection(state: ConnectionState): ConnectionLine {
       return {
         tone: "ok",
         title: "Connected",
-        cause: `Helper ${state.welcome.version} on port ${state.port} · ${state.welcome.device}`,
+        cause: `Helper ${state.welcome.version} on port ${state.port} · ${state.welcome.device} · panel ${PANEL_VERSION}`,
         fix: "",
       };
     case "reconnecting":
@@ -66,8 +71,11 @@ export function describeConnection(state: ConnectionState): ConnectionLine {
         title: "Version mismatch",
         cause: `The helper on port ${state.port} speaks protocol ${state.helperProtocol ?? "?"}${
           state.helperVersion ? ` (Tessera ${state.helperVersion})` : ""
-        }; this panel speaks protocol 1.`,
-        fix: "Install the same Tessera version for the panel and the helper.",
+        }; this panel (Tessera ${PANEL_VERSION}) speaks protocol ${PROTOCOL_VERSION}.`,
+        fix: updateAdvice({
+          panel: { protocol: PROTOCOL_VERSION, version: PANEL_VERSION },
+          helper: { protocol: state.helperProtocol, version: state.helperVersion },
+        }),
       };
     case "failed":
       return { tone: "error", title: "Connection failed", cause: state.message, fix: state.hint };

@@ -2,7 +2,7 @@
 // declared capabilities, the open sequence and the timeline selection all gate them.
 import type { ModelInfo } from "../../shared/protocol.js";
 import type { ConnectionState } from "../client/connection-state.js";
-import type { ClipInfo, SequenceInfo } from "../host/editor-host.js";
+import { PREMIERE_TERMS, type ClipInfo, type HostTerms, type SequenceInfo } from "../host/editor-host.js";
 
 export type ActionName = "generate" | "replace" | "extend" | "fill";
 export interface Availability {
@@ -19,15 +19,23 @@ export interface GateInput {
   prompt: string;
   extendAt: "head" | "tail";
   busy: boolean;
+  /** The host's words in the reasons; Premiere's when left out. */
+  terms?: HostTerms;
+}
+
+/** Loops are made by Tessera's own model packages; an engine's templates run one window and cannot close a loop. */
+export function canLoop(model: ModelInfo | null): boolean {
+  return !model?.engine;
 }
 
 const yes: Availability = { enabled: true, reason: null };
 const no = (reason: string): Availability => ({ enabled: false, reason });
+const terms = (input: GateInput): HostTerms => input.terms ?? PREMIERE_TERMS;
 
 function common(input: GateInput): Availability | null {
   if (input.connection.kind !== "connected") return no("Connect to the Tessera helper first.");
   if (!input.model) return no("The helper has no model ready (still loading, or none installed: see `tessera models`).");
-  if (!input.sequence) return no("Open a sequence in the timeline.");
+  if (!input.sequence) return no(`Open a ${terms(input).timeline} in the timeline.`);
   if (input.busy) return no("Preparing the previous request…");
   return null;
 }
@@ -44,8 +52,9 @@ export function gateReplace(input: GateInput): Availability {
   const blocked = common(input);
   if (blocked) return blocked;
   if (!input.model?.capabilities.textToVideo) return no(`${input.model?.id} cannot generate from text.`);
-  if (input.selection.length === 0) return no("Select the placeholder clip to replace.");
-  if (input.selection.length > 1) return no("Select only one clip to replace.");
+  const { clip } = terms(input);
+  if (input.selection.length === 0) return no(`Select the placeholder ${clip} to replace.`);
+  if (input.selection.length > 1) return no(`Select only one ${clip} to replace.`);
   return yes;
 }
 
@@ -55,7 +64,7 @@ export function gateExtend(input: GateInput): Availability {
   const caps = input.model?.capabilities;
   const can = input.extendAt === "tail" ? caps?.extendTail : caps?.extendHead;
   if (!can) return no(`${input.model?.id} cannot extend a clip's ${input.extendAt}.`);
-  if (input.selection.length !== 1) return no("Select one clip to extend.");
+  if (input.selection.length !== 1) return no(`Select one ${terms(input).clip} to extend.`);
   const clip = input.selection[0] as ClipInfo;
   if (!clip.mediaPath) return no(`"${clip.name}" has no media file to continue from.`);
   return yes;
@@ -65,9 +74,10 @@ export function gateFill(input: GateInput): Availability {
   const blocked = common(input);
   if (blocked) return blocked;
   if (!input.model?.capabilities.fill) return no(`${input.model?.id} cannot fill a gap.`);
-  if (input.selection.length !== 2) return no("Select the two clips on either side of a gap.");
+  const { clip, track } = terms(input);
+  if (input.selection.length !== 2) return no(`Select the two ${clip}s on either side of a gap.`);
   const [a, b] = input.selection as [ClipInfo, ClipInfo];
-  if (a.track !== b.track) return no("Select two clips on the same track.");
+  if (a.track !== b.track) return no(`Select two ${clip}s on the same ${track}.`);
   const [first, second] = a.start <= b.start ? [a, b] : [b, a];
   if (second.start <= first.end) return no("The selected clips touch: there is no gap to fill.");
   return yes;

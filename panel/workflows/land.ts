@@ -5,11 +5,11 @@
  */
 import type { JobOutput } from "../../shared/protocol.js";
 import { framesToTicks } from "../../shared/time.js";
-import type { ClipInfo, EditorHost, Ticks, TrackInfo } from "../host/editor-host.js";
+import { PREMIERE_TERMS, termsOf, type ClipInfo, type EditorHost, type HostTerms, type Ticks, type TrackInfo } from "../host/editor-host.js";
 import { MEDIA_BIN_NAME } from "../host/paths.js";
 import type { PlacementLedger } from "./ledger.js";
 import { planEnd, type Plan } from "./plan.js";
-import { firstFreeTrack, isFree, trackLabel } from "./timeline.js";
+import { firstFreeTrack, isFree } from "./timeline.js";
 
 export interface Target {
   track: number;
@@ -20,7 +20,7 @@ export interface Target {
 }
 
 /** Where the clip goes now, following the plan's rule for a range that was taken meanwhile. */
-export function resolveTarget(plan: Plan, tracks: TrackInfo[]): Target {
+export function resolveTarget(plan: Plan, tracks: TrackInfo[], terms: HostTerms = PREMIERE_TERMS): Target {
   const start = BigInt(plan.start);
   const end = planEnd(plan);
   const planned = Math.min(plan.track, tracks.length);
@@ -32,7 +32,7 @@ export function resolveTarget(plan: Plan, tracks: TrackInfo[]): Target {
       return { track: ref.track, start, remove: [], note: `"${ref.name}" was gone; the clip took its place.` };
     }
     const track = firstFreeTrack(tracks, start, end) ?? tracks.length;
-    return { track, start, remove: [], note: `"${ref.name}" moved; the clip went to ${trackLabel(track)}.` };
+    return { track, start, remove: [], note: `"${ref.name}" moved; the clip went to ${terms.trackName(track)}.` };
   }
   if (plan.onBusy === "overwrite" || isFree(tracks, planned, start, end)) {
     return { track: planned, start, remove: [], note: null };
@@ -43,7 +43,7 @@ export function resolveTarget(plan: Plan, tracks: TrackInfo[]): Target {
     track,
     start,
     remove: [],
-    note: `${trackLabel(planned)} was taken while generating; the clip went to ${trackLabel(track)}.`,
+    note: `${terms.trackName(planned)} was taken while generating; the clip went to ${terms.trackName(track)}.`,
   };
 }
 
@@ -78,10 +78,10 @@ export interface LandingJob {
 export async function placeOutput(host: EditorHost, plan: Plan, output: JobOutput): Promise<Landed> {
   const sequence = await host.getSequence();
   if (!sequence || sequence.id !== plan.sequenceId) {
-    return { kind: "waiting", reason: "Open the sequence this clip was made for, then choose Insert." };
+    return { kind: "waiting", reason: `Open the ${termsOf(host).timeline} this clip was made for, then choose Insert.` };
   }
   const media = await host.importMedia(output.path, MEDIA_BIN_NAME);
-  const target = resolveTarget(plan, await host.getVideoTracks());
+  const target = resolveTarget(plan, await host.getVideoTracks(), termsOf(host));
   const clip = await host.applyEdit({
     label: plan.label,
     remove: target.remove,

@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { FrameRateSchema, framesToSeconds, framesToTicks, TicksStringSchema, ticksToFrames } from "../../shared/time.js";
-import type { ClipInfo, SequenceInfo, Ticks, TrackInfo } from "../host/editor-host.js";
-import { firstFreeTrack, frameFloor, framesIn, gapBetween, isFree, trackLabel } from "./timeline.js";
+import { PREMIERE_TERMS, type ClipInfo, type HostTerms, type SequenceInfo, type Ticks, type TrackInfo } from "../host/editor-host.js";
+import { firstFreeTrack, frameFloor, framesIn, gapBetween, isFree } from "./timeline.js";
 
 export const PLAN_WORKFLOWS = ["broll", "replace", "extend", "fill"] as const;
 export const PlanWorkflowSchema = z.enum(PLAN_WORKFLOWS);
@@ -69,6 +69,8 @@ export interface PlanInput {
   whenNoTrackFree: "ask" | "new-track";
   /** The user's answer to a TrackQuestion. */
   choice?: TrackChoice;
+  /** The host's words for its tracks in the question; Premiere's when left out. */
+  terms?: HostTerms;
 }
 
 export function clipRef(clip: ClipInfo): ClipRef {
@@ -123,15 +125,16 @@ export function planBroll(input: PlanInput): Planned {
   if (free !== null) return { kind: "plan", plan: { ...plan, track: free } };
   if (input.whenNoTrackFree === "new-track") return { kind: "plan", plan: { ...plan, track: tracks.length } };
   const at = ticksToFrames(start, sequence.fps, "floor");
+  const terms = input.terms ?? PREMIERE_TERMS;
   return {
     kind: "ask",
     question: {
-      message: `No video track is free for ${seconds(frames, input)} from frame ${at}. Where should the clip go?`,
+      message: `No ${terms.track} is free for ${seconds(frames, input)} from frame ${at}. Where should the clip go?`,
       options: [
-        { choice: { kind: "new-track", track: tracks.length }, label: `New track ${trackLabel(tracks.length)}` },
+        { choice: { kind: "new-track", track: tracks.length }, label: terms.newTrack(tracks.length) },
         ...tracks.map((t) => ({
           choice: { kind: "overwrite" as const, track: t.index },
-          label: `Overwrite ${trackLabel(t.index)}`,
+          label: `Overwrite ${terms.trackName(t.index)}`,
         })),
       ],
     },

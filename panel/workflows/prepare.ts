@@ -4,7 +4,7 @@
  */
 import type { AudioMode, AudioSource, Conditioning, GenerationRequest, ModelInfo, OutputFormat, RenderQuality } from "../../shared/protocol.js";
 import type { FrameRate } from "../../shared/time.js";
-import type { ClipInfo, EditorHost } from "../host/editor-host.js";
+import { termsOf, type ClipInfo, type EditorHost } from "../host/editor-host.js";
 import { joinPath, mediaFolderFor } from "../host/paths.js";
 import { extendConditioning, fillConditioning, mediaSource } from "./conditioning.js";
 import { planBroll, planExtend, planFill, planReplace, type Plan, type PlanInput, type PlanWorkflow, type TrackChoice, type TrackQuestion } from "./plan.js";
@@ -65,7 +65,8 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     host.getSelection(),
     host.getVideoTracks(),
   ]);
-  if (!sequence) return { kind: "refused", reason: "Open a sequence in the timeline first." };
+  const terms = termsOf(host);
+  if (!sequence) return { kind: "refused", reason: `Open a ${terms.timeline} in the timeline first.` };
   const planInput: PlanInput = {
     sequence,
     tracks,
@@ -74,6 +75,7 @@ export async function prepareJob(input: PrepareInput): Promise<Prepared> {
     frames: input.frames(sequence.fps, { dropFrame: sequence.dropFrame ?? false }),
     handles: input.loop && input.workflow === "broll" ? 0 : input.handles,
     whenNoTrackFree: input.whenNoTrackFree,
+    terms,
     ...(input.choice ? { choice: input.choice } : {}),
   };
   const planned =

@@ -65,7 +65,7 @@ describe("when 48750-48753 are all taken", () => {
     const served = await tessera(["serve", "--data-dir", tempDir()]);
     expect(served.code).toBe(1);
     expect(served.stderr).toContain("No free port for the helper.");
-    for (const port of ours) expect(served.stderr).toMatch(new RegExp(`${port} \\(node [^)]*\\(pid ${process.pid}\\)\\)`));
+    for (const port of ours) expect(served.stderr).toMatch(new RegExp(`${port} \\((?:\\S*/)?node [^)]*\\(pid ${process.pid}\\)\\)`));
     expect(served.stderr).toContain("fix: Stop the program named above, or start the helper with --port PORT");
     const doctor = await tessera(["doctor", "--data-dir", tempDir()]);
     expect(doctor.stdout).toMatch(/^FAIL {2}port: 48750-48753 are all taken/m);

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite } from "../../helper-service/jobs/sqlite.js";
 import type { HelperMessageOf } from "../../shared/protocol.js";
 import { isAlive, readInstance } from "../../helper-service/server/instance.js";
 import { baseRequest, eventually, FAKE_GENERATOR, tempDir, TestClient } from "../server/support.js";
@@ -136,7 +136,7 @@ test(`kill -9 of the helper mid-job, ${KILLS} times: retried once or failed, no 
     expect(history.items.length).toBe(jobs.length);
     const files = readdirSync(out);
     expect(files.filter((n) => n.includes(".tessera-partial-"))).toEqual([]);
-    const db = new Database(join(dataDir, "tessera.db"), { readonly: true });
+    const db = openSqlite(join(dataDir, "tessera.db"), { readonly: true });
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     for (const job of jobs) {
       const item = history.items.find((i) => i.jobId === job.jobId)!;

@@ -136,6 +136,14 @@ describe("pairing", () => {
     connection.start();
     expect(await until(connection, kind("version-mismatch"))).toMatchObject({ helperProtocol: 2, helperVersion: "2.0.0" });
   });
+
+  test("a helper refusing the hello for its protocol says which protocol and version it has", async () => {
+    const h = await helper();
+    h.refuseHelloAs = { version: "0.0.9", protocol: 0 };
+    const { connection } = connect([h.port], h.token);
+    connection.start();
+    expect(await until(connection, kind("version-mismatch"))).toMatchObject({ helperProtocol: 0, helperVersion: "0.0.9" });
+  });
 });
 
 describe("requests and events", () => {

@@ -4,15 +4,19 @@
  */
 import "@testing-library/jest-dom";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { HelperConnection, type SocketLike } from "../../panel/client/connection.js";
 import type { ConnectionState } from "../../panel/client/connection-state.js";
 import { memoryTokenStore } from "../../panel/client/token-store.js";
+import type { EditorHost } from "../../panel/host/editor-host.js";
 import type { SimulatedHost } from "../../panel/host/simulated.js";
 import { PanelModel } from "../../panel/model/panel-model.js";
 import { App } from "../../panel/ui/App.js";
 import { describeConnection } from "../../panel/ui/connection-lines.js";
 import { estimateTokens, firstIgnoredWord } from "../../panel/ui/prompt-length.js";
+import { afterEffects } from "./fakes/after-effects.js";
 import { FakeHelper } from "./fakes/fake-helper.js";
 import { clipNamed, demoHost, memoryStore, output } from "./support.js";
 
@@ -20,10 +24,10 @@ const createSocket = (url: string) => new WebSocket(url) as unknown as SocketLik
 let helpers: FakeHelper[] = [];
 let models: PanelModel[] = [];
 
-async function mount(options: { token?: string | null } = {}): Promise<{ helper: FakeHelper; host: SimulatedHost; model: PanelModel }> {
+async function mount<H extends EditorHost = SimulatedHost>(options: { token?: string | null; host?: H } = {}): Promise<{ helper: FakeHelper; host: H; model: PanelModel }> {
   const helper = await FakeHelper.start();
   helpers.push(helper);
-  const host = demoHost();
+  const host = options.host ?? (demoHost() as unknown as H);
   const connection = new HelperConnection({
     createSocket,
     tokens: memoryTokenStore(options.token === undefined ? helper.token : options.token),
@@ -71,14 +75,32 @@ describe("the panel UI", () => {
     await waitFor(() => expect(screen.getByRole("button", { name: "Fill" })).toBeEnabled());
   });
 
+  test("in After Effects the panel speaks of the comp, its current time, layers and levels", async () => {
+    const fx = afterEffects();
+    await mount({ host: fx.host });
+    await screen.findByText("Connected");
+    expect(screen.getByText(/then land in the comp\.$/)).toBeInTheDocument();
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "harbour at dawn" } });
+    await waitFor(() => expect(generate()).toHaveAttribute("title", "Generate: B-roll at the current time on the first free level"));
+    expect(screen.getByRole("button", { name: "Replace" })).toHaveAccessibleDescription(/Select the placeholder layer to replace\./);
+    fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
+    expect(screen.getByRole("radiogroup", { name: "Fit to the comp frame" })).toBeInTheDocument();
+    within(screen.getByRole("radiogroup", { name: "When no level is free" })).getByRole("radio", { name: "Add a layer on top" });
+    expect(document.body.textContent).not.toMatch(/the sequence|Premiere|\bV\d/);
+  });
+
   test("duration defaults from the sequence and switches between seconds and frames", async () => {
     await mount();
     await screen.findByText("Connected");
     // 4 s in a 23.976 sequence is 00:00:04:00: timecode counts 24 frames a second
     expect(screen.getByText("00:00:04:00 · 4 s · 96 frames at 23.976 fps")).toBeInTheDocument();
-    fireEvent.change(screen.getByRole("combobox", { name: "Duration unit" }), { target: { value: "frames" } });
+    const unit = screen.getByRole("radiogroup", { name: "Duration unit" });
+    expect(within(unit).getByRole("radio", { name: "seconds" })).toBeChecked();
+    fireEvent.click(within(unit).getByRole("radio", { name: "frames" }));
+    expect(within(unit).getByRole("radio", { name: "frames" })).toBeChecked();
+    expect(within(unit).getByRole("radio", { name: "frames" })).toHaveClass("is-on");
     expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(96);
-    fireEvent.change(screen.getByRole("combobox", { name: "Duration unit" }), { target: { value: "seconds" } });
+    fireEvent.click(within(unit).getByRole("radio", { name: "seconds" }));
     expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(4);
   });
 
@@ -118,10 +140,11 @@ describe("the panel UI", () => {
     const { helper, host } = await mount();
     await screen.findByText("Connected");
     fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "reef" } });
-    fireEvent.change(screen.getByRole("combobox", { name: "Quality" }), { target: { value: "draft" } });
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "Quality" })).getByRole("radio", { name: "Draft" }));
     expect(screen.getByText("5 steps")).toBeInTheDocument();
-    fireEvent.click(screen.getByRole("button", { name: "Loop" })); // a seamless clip
-    expect(screen.getByRole("button", { name: "Loop" })).toHaveAttribute("aria-pressed", "true");
+    const loop = screen.getByRole("radiogroup", { name: "Loop" });
+    fireEvent.click(within(loop).getByRole("radio", { name: "Seamless loop" })); // a seamless clip
+    expect(within(loop).getByRole("radio", { name: "Seamless loop" })).toBeChecked();
     fireEvent.click(generate());
     await waitFor(() => expect(helper.jobs).toHaveLength(1));
     const draft = helper.lastJob();
@@ -183,10 +206,49 @@ describe("the panel UI", () => {
     const { model } = await mount();
     fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
     fireEvent.change(screen.getByRole("spinbutton", { name: "Handles (frames each side)" }), { target: { value: "6" } });
-    fireEvent.change(screen.getByRole("combobox", { name: "When no video track is free" }), { target: { value: "new-track" } });
-    expect(model.getState().settings).toMatchObject({ handles: 6, whenNoTrackFree: "new-track" });
-    for (const label of ["Output format", "Fit to the sequence frame", "Helper port"]) expect(screen.getByLabelText(label)).toBeInTheDocument();
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "When no video track is free" })).getByRole("radio", { name: "Add a track above" }));
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "Output format" })).getByRole("radio", { name: "ProRes 422 HQ MOV" }));
+    expect(model.getState().settings).toMatchObject({ handles: 6, whenNoTrackFree: "new-track", format: "prores" });
+    // the value shows as the lit button, whatever the order it was set in
+    expect(within(screen.getByRole("radiogroup", { name: "Output format" })).getByRole("radio", { checked: true })).toHaveTextContent("ProRes 422 HQ MOV");
+    for (const label of ["Fit to the sequence frame", "Helper port"]) expect(screen.getByLabelText(label)).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Forget pairing" })).toBeInTheDocument();
+  });
+
+  test("Export log saves the recent connection, job and host lines through the host and says where", async () => {
+    const { helper, host } = await mount();
+    await screen.findByText("Connected");
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "harbour" } });
+    fireEvent.click(generate());
+    await waitFor(() => expect(helper.jobs).toHaveLength(1));
+    act(() => helper.done(helper.lastJob().jobId, output("/out/harbour_5.mp4", helper.lastJob().message.request.frames, 12)));
+    await screen.findByText("In the sequence");
+    fireEvent.click(screen.getByRole("tab", { name: "Settings" }));
+    fireEvent.click(screen.getByRole("button", { name: "Export log" }));
+    await waitFor(() => expect(host.savedLogs).toHaveLength(1));
+    const [saved] = host.savedLogs;
+    expect(saved!.name).toMatch(/^tessera-panel-.*\.log$/);
+    expect(saved!.text).toMatch(/^Tessera panel .* in Simulated sequence\n/);
+    expect(saved!.text).toMatch(/client connection connected: Connected/);
+    expect(saved!.text).toMatch(/client job \w+ "harbour" placed/);
+    expect(saved!.text).toMatch(/host +import \/out\/harbour_5\.mp4 into "Tessera Media": item/);
+    expect(saved!.text).toMatch(/host +Tessera: B-roll .* on V2 .*: placed "harbour_5\.mp4" on V2/);
+    expect(await screen.findByText(`Log saved to ${saved!.name}. Send it with the output of \`tessera doctor\`.`)).toBeInTheDocument();
+  });
+
+  test("only what UXP renders: no <select>, no <label for>, no textarea rows, every field inside its label", async () => {
+    await mount();
+    await screen.findByText("Connected");
+    for (const tab of ["Create", "History", "Settings"]) {
+      fireEvent.click(screen.getByRole("tab", { name: new RegExp(`^${tab}`) }));
+      expect(document.querySelectorAll("select, label[for], textarea[rows], [hidden]")).toHaveLength(0);
+      // clicking a visible label focuses its field in UXP only when the label wraps it
+      for (const field of document.querySelectorAll("input, textarea")) {
+        if (!field.hasAttribute("aria-label")) expect(field.closest("label")).not.toBeNull();
+      }
+    }
+    // UXP may draw a <title> as text at the top of the panel
+    expect(readFileSync(join(__dirname, "../../panel/index.html"), "utf8")).not.toMatch(/<title/i);
   });
 
   test("every control has an accessible name", async () => {
@@ -194,7 +256,7 @@ describe("the panel UI", () => {
     await screen.findByText("Connected");
     for (const tab of ["Create", "History", "Settings"]) {
       fireEvent.click(screen.getByRole("tab", { name: new RegExp(`^${tab}`) }));
-      for (const role of ["button", "textbox", "combobox", "spinbutton", "searchbox"] as const) {
+      for (const role of ["button", "textbox", "radio", "radiogroup", "spinbutton", "searchbox"] as const) {
         for (const element of screen.queryAllByRole(role)) expect(element).toHaveAccessibleName();
       }
     }
@@ -205,14 +267,16 @@ describe("connection lines", () => {
   const welcome = { type: "welcome" as const, version: "0.1.0", protocol: 1 as const, device: "CPU", models: [], queue: [] };
   const states: [ConnectionState, string, RegExp][] = [
     [{ kind: "searching" }, "Looking for the helper…", /48750–48753/],
-    [{ kind: "unreachable", ports: [48750, 48751, 48752, 48753], retryInMs: 4000 }, "Helper not running", /npm start.*Retrying in 4 s/],
-    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code/],
+    [{ kind: "unreachable", ports: [48750, 48751, 48752, 48753], retryInMs: 4000 }, "Helper not running", /Double-click Tessera Helper.*`tessera service install` starts it at every login\. Retrying in 4 s/],
+    [{ kind: "needs-pairing", port: 48750, cause: "no-token" }, "Pairing needed", /Get code.*started at login.*`tessera pair`/],
     [{ kind: "needs-pairing", port: 48750, cause: "token-refused" }, "Pairing needed", /refused this panel's token/],
     [{ kind: "pairing", port: 48750, error: null }, "Enter the pairing code", /6-digit code/],
     [{ kind: "connecting", port: 48751 }, "Connecting…", /48751/],
-    [{ kind: "connected", port: 48750, welcome }, "Connected", /Helper 0.1.0 on port 48750 · CPU/],
+    [{ kind: "connected", port: 48750, welcome }, "Connected", /Helper 0.1.0 on port 48750 · CPU · panel 0\.0\.0-dev/],
     [{ kind: "reconnecting", port: 48750, retryInMs: 1000 }, "Connection lost", /Reconnecting in 1 s/],
-    [{ kind: "version-mismatch", port: 48750, helperProtocol: 2, helperVersion: "2.0.0" }, "Version mismatch", /protocol 2 \(Tessera 2.0.0\).*same Tessera version/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: 2, helperVersion: "2.0.0" }, "Version mismatch", /protocol 2 \(Tessera 2.0.0\).*panel is older: update it to Tessera 2\.0\.0/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: 0, helperVersion: "0.0.9" }, "Version mismatch", /protocol 0 \(Tessera 0.0.9\).*helper is older: update it to Tessera 0\.0\.0-dev/],
+    [{ kind: "version-mismatch", port: 48750, helperProtocol: null, helperVersion: null }, "Version mismatch", /protocol \?.*same Tessera version/],
     [{ kind: "failed", port: null, message: "Too many sessions.", hint: "Close a tab." }, "Connection failed", /Too many sessions.*Close a tab/],
   ];
   test.each(states)("%o reads as %s with its cause and fix", (state, title, text) => {

@@ -63,6 +63,18 @@ test("another protocol version is told to update, not 'malformed'", async () => 
   client.send({ type: "hello", protocol: 2, token: helper.token });
   const error = await client.waitFor<HelperMessageOf<"error">>((m) => m.type === "error");
   expect(error.code).toBe("E_PROTOCOL_VERSION");
+  // a newer panel: the helper is the one to update, and says its own version
+  expect(error.helper).toEqual({ version: "0.1.0", protocol: 1 });
+  expect(error.message).toContain("client speaks protocol 2, helper (Tessera 0.1.0) speaks 1");
+  expect(error.hint).toMatch(/^The helper is older: update it/);
+  await client.waitClosed();
+});
+
+test("an older panel's hello is told the panel is the one to update", async () => {
+  const client = await TestClient.connect(helper.port);
+  client.send({ type: "hello", protocol: 0, token: helper.token });
+  const error = await client.waitFor<HelperMessageOf<"error">>((m) => m.type === "error");
+  expect(error.hint).toBe("The panel is older: update it to Tessera 0.1.0 (install the tessera.ccx that comes with the helper).");
   await client.waitClosed();
 });
 

@@ -35,6 +35,8 @@ export class FakeHelper {
   queue: QueueEntry[] = [];
   history: HistoryItem[] = [];
   welcomeProtocol = 1;
+  /** When set, hello is refused the way a helper of another protocol refuses it (with its own version). */
+  refuseHelloAs: { version: string; protocol: number } | null = null;
   device = "cpu";
   version = "0.1.0";
   /** When set, generate is answered by this instead of job.accepted. */
@@ -95,6 +97,11 @@ export class FakeHelper {
         return this.send(socket, { type: "error", code: "E_PAIRING_CODE", message: "That pairing code is wrong or has expired.", hint: "Ask for a new code." });
       }
       if (m.type === "hello") {
+        if (this.refuseHelloAs) {
+          const helper = this.refuseHelloAs;
+          this.send(socket, { type: "error", code: "E_PROTOCOL_VERSION", message: "The panel and the helper speak different protocol versions.", hint: "Update.", helper });
+          return void socket.close(1008);
+        }
         if (m.token !== this.token) {
           return this.send(socket, { type: "error", code: "E_UNAUTHORIZED", message: "The helper refused the access token.", hint: "Pair again." });
         }

@@ -8,8 +8,13 @@
  *  - TickTime only from tick strings (createWithTicks with a decimal string)
  *  - importFiles resolves to a boolean only, throws "Illegal Parameter type" for an undefined bin, and "succeeds"
  *    without importing anything for a path that does not exist (as reported for Premiere)
- *  - video track indices are 0-based; an overwrite past the last track + 1 reports success and places nothing
- *  - no ripple: insert edits and rippling removals are violations
+ *  - a selection made by createEmptySelection is dead once its callback returns ("The script object is no longer valid")
+ *  - track indices are 0-based; an overwrite onto a video or audio track that does not exist reports success and
+ *    places nothing (only insert makes tracks); media with audio overwrites the audio track it is given
+ *  - no ripple: rippling removals are violations, and insert is allowed only onto new tracks with the shift limited
+ *  - removing with MediaType.ANY takes the linked audio too
+ *  - edits land on frame boundaries; a transaction whose later action fails leaves the earlier ones applied
+ *  - a frame export writes "name.png.png" (25.3+) and the file appears only after `exportDelayMs`
  */
 import type {
   Action,
@@ -23,7 +28,7 @@ import type {
   TrackItemSelection,
   premierepro,
 } from "@adobe/premierepro";
-import { Engine, tick, ticksOf, TRACK_ITEM_CLIP, TYPE } from "./premiere-engine.js";
+import { Engine, isThenable, tick, ticksOf, TRACK_ITEM_CLIP, TYPE } from "./premiere-engine.js";
 import type { FakeClip } from "./premiere-items.js";
 import { FakeProject } from "./premiere-items.js";
 import { FakeEditor, FakeSelection, FakeSequence } from "./premiere-timeline.js";
@@ -42,10 +47,17 @@ export interface FakePremiere {
   closeProject(): void;
 }
 
-export function createFakePremiere(options: { projectPath?: string; timebase?: string; tracks?: number } = {}): FakePremiere {
+export function createFakePremiere(options: { projectPath?: string; timebase?: string; tracks?: number; audioTracks?: number } = {}): FakePremiere {
   const engine = new Engine();
   const project = new FakeProject(engine, "Edit.prproj", options.projectPath ?? "/Volumes/Work/Edit/Edit.prproj");
-  project.sequence = new FakeSequence(engine, "Sequence 01", options.timebase ?? "10594584000", { width: 1920, height: 1080 }, options.tracks ?? 2);
+  project.sequence = new FakeSequence(
+    engine,
+    "Sequence 01",
+    options.timebase ?? "10594584000",
+    { width: 1920, height: 1080 },
+    options.tracks ?? 2,
+    options.audioTracks ?? 2,
+  );
   let active: FakeProject | null = project;
 
   const TickTimeStatic: Pick<premierepro["TickTime"], "createWithTicks" | "createWithSeconds" | "createWithFrameAndFrameRate"> = {
@@ -92,7 +104,14 @@ export function createFakePremiere(options: { projectPath?: string; timebase?: s
     } satisfies premierepro["FolderItem"],
     TrackItemSelection: {
       createEmptySelection(callback0: (selection: TrackItemSelection) => void): boolean {
-        callback0(new FakeSelection() as unknown as TrackItemSelection);
+        const selection = new FakeSelection(engine);
+        let result: unknown;
+        try {
+          result = callback0(selection as unknown as TrackItemSelection);
+        } finally {
+          selection.valid = false;
+        }
+        if (isThenable(result)) engine.violate("the createEmptySelection callback returned a promise: nothing may be awaited inside");
         return true;
       },
     } satisfies premierepro["TrackItemSelection"],
@@ -139,7 +158,13 @@ export function createFakePremiere(options: { projectPath?: string; timebase?: s
       async exportSequenceFrame(sequence: Sequence, time: TickTime, filename: string, filepath: string, width: number, height: number) {
         void sequence;
         engine.exported.push({ ticks: ticksOf(engine, time).toString(), filename, folder: filepath, width, height });
-        return engine.canExport;
+        if (!engine.canExport) return false;
+        const ext = /\.(png|jpg|bmp|tif|tga|dpx|exr|gif)$/i.exec(filename)?.[1];
+        if (!ext) return false;
+        const written = `${filepath.replace(/[\\/]$/, "")}/${filename}${engine.exportNaming === "doubled" ? `.${ext}` : ""}`;
+        if (engine.exportDelayMs > 0) setTimeout(() => engine.files.add(written), engine.exportDelayMs).unref();
+        else engine.files.add(written);
+        return true;
       },
     } satisfies premierepro["Exporter"],
     Constants: {

@@ -18,11 +18,18 @@ export class Engine {
   inLock = false;
   transaction: FakeCompound | null = null;
   readonly undo: string[] = [];
+  /** Files on disk; frame exports land here after `exportDelayMs`. */
   readonly files = new Set<string>();
+  /** Files whose media carries an audio stream (imported clips get audio then). */
+  readonly filesWithAudio = new Set<string>();
   readonly importCalls: { paths: string[]; bin: unknown }[] = [];
   readonly exported: { ticks: string; filename: string; folder: string; width: number; height: number }[] = [];
   readonly schema: string[] = [];
   canExport = true;
+  /** Premiere 25.3+ writes "name.png" as "name.png.png"; "as-given" is the older behaviour. */
+  exportNaming: "doubled" | "as-given" = "doubled";
+  /** Windows writes the exported frame this long after exportSequenceFrame resolves true. */
+  exportDelayMs = 0;
   /** Premiere's reported quirk: an overwrite that "succeeds" and places nothing. */
   dropOverwrites = false;
 

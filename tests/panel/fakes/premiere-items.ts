@@ -11,24 +11,28 @@ import type {
   TickTime,
 } from "@adobe/premierepro";
 import type { Engine } from "./premiere-engine.js";
-import { FakeCompound, isThenable, ticksOf, TYPE } from "./premiere-engine.js";
-import type { FakeSequence, FakeVideoItem } from "./premiere-timeline.js";
+import { FakeCompound, isThenable, tick, ticksOf, TYPE } from "./premiere-engine.js";
+import type { FakeSequence } from "./premiere-timeline.js";
 
 let nextId = 1;
 
-export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMediaFilePath" | "isOffline" | "createSetInOutPointsAction"> {
+export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMediaFilePath" | "isOffline" | "createSetInOutPointsAction" | "createClearInOutPointsAction"> {
   readonly type = TYPE.CLIP;
   readonly id = `item-${nextId++}`;
   markIn: bigint | null = null;
   markOut: bigint | null = null;
   xmp = "";
   projectMetadata = "";
+  /** Whether getInPoint/getOutPoint answer (not every item is documented to). */
+  inOutReadable = true;
   constructor(
     private readonly engine: Engine,
     readonly name: string,
     readonly path: string,
     readonly durationTicks: bigint,
     readonly fps: number | null,
+    /** Media with an audio stream also lands on an audio track when it is edited in. */
+    readonly hasAudio = false,
   ) {}
   getId(): string {
     return this.id;
@@ -43,6 +47,23 @@ export class FakeClip implements Pick<ClipProjectItem, "name" | "type" | "getMed
     if (this.fps === null) throw new Error("no footage interpretation for synthetic media");
     const fps = this.fps;
     return { getFrameRate: () => fps };
+  }
+  /** The frames the item shows: its In/Out, or the whole media. */
+  async getInPoint(mediaType: number): Promise<TickTime> {
+    void mediaType;
+    if (!this.inOutReadable) throw new Error("no In point for this media type");
+    return tick(this.markIn ?? 0n);
+  }
+  async getOutPoint(mediaType: number): Promise<TickTime> {
+    void mediaType;
+    if (!this.inOutReadable) throw new Error("no Out point for this media type");
+    return tick(this.markOut ?? this.durationTicks);
+  }
+  createClearInOutPointsAction(): Action {
+    return this.engine.action("ClipProjectItem.createClearInOutPointsAction", () => {
+      this.markIn = null;
+      this.markOut = null;
+    });
   }
   createSetInOutPointsAction(inPoint: TickTime, outPoint: TickTime): Action {
     const [a, b] = [ticksOf(this.engine, inPoint), ticksOf(this.engine, outPoint)];
@@ -118,11 +139,16 @@ export class FakeProject implements Pick<Project, "name" | "path" | "lockedAcces
       engine.transaction = null;
     }
     if (isThenable(result)) engine.violate("the transaction callback returned a promise: nothing may be awaited inside");
-    const before = this.snapshot();
+    // Whether Premiere rolls a mixed compound action back when one action fails is not confirmed, so the fake takes
+    // the worst case: the actions before the failing one stay applied and the half-done step is on the undo list.
+    let applied = 0;
     try {
-      for (const action of compound.actions) action.apply();
+      for (const action of compound.actions) {
+        action.apply();
+        applied++;
+      }
     } catch {
-      this.restore(before);
+      if (applied > 0) engine.undo.push(undoString as string);
       return false;
     }
     engine.undo.push(undoString as string);
@@ -139,22 +165,8 @@ export class FakeProject implements Pick<Project, "name" | "path" | "lockedAcces
     for (const path of filePaths) {
       if (!this.engine.files.has(path)) continue; // "success", nothing imported
       const name = path.split(/[\\/]/).pop() ?? path;
-      bin.items.push(new FakeClip(this.engine, name, path, 254016000000n * 10n, 24000 / 1001));
+      bin.items.push(new FakeClip(this.engine, name, path, 254016000000n * 10n, 24000 / 1001, this.engine.filesWithAudio.has(path)));
     }
     return true;
   }
-  private snapshot() {
-    const seq = this.sequence;
-    return seq ? seq.tracks.map((t) => [...t.items]) : [];
-  }
-  private restore(tracks: FakeVideoItem[][]) {
-    const seq = this.sequence;
-    if (!seq) return;
-    seq.tracks.length = tracks.length;
-    tracks.forEach((items, i) => {
-      const t = seq.tracks[i];
-      if (t) t.items = items;
-    });
-  }
 }
-
