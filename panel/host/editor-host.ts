@@ -77,7 +77,10 @@ export interface Placement {
   start: Ticks;
   sourceIn: Ticks;
   sourceOut: Ticks;
-  /** The file has sound: it goes on this audio track (0 is A1), linked to the video. Absent: no sound. */
+  /**
+   * The file has sound: it goes on this audio track (0 is A1), linked to the video, where that track is empty under
+   * the edit (Premiere takes the first empty one otherwise; After Effects plays it from the layer). Absent: no sound.
+   */
   audioTrack?: number;
 }
 
