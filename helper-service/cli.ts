@@ -23,8 +23,10 @@ const dataDirOption = (): Option => new Option("--data-dir <dir>", "data folder 
 
 function generationOptions(command: Command, defaults: { seconds: string; fps: string; size: string }): Command {
   return command
-    .addOption(new Option("--seconds <s>", `length in seconds (default: ${defaults.seconds})`).argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
+    .addOption(new Option("--seconds <s>", `length in timecode seconds: 4 at 23.976 is 00:00:04:00, 96 frames (default: ${defaults.seconds})`).argParser(parseNumberOption("--seconds", 0.001, 600)).conflicts("frames"))
     .addOption(new Option("--frames <n>", "length in frames").argParser(parseIntOption("--frames", 1, 100_000)))
+    .option("--drop-frame", "count --seconds in drop-frame timecode (29.97 and 59.94 fps)")
+    .option("--draft", "a fast draft: a quarter of the steps at the model's smallest size (re-run without it for the final)")
     .addOption(new Option("--fps <rate>", `frame rate: 24, 25, 23.976, 24000/1001, ... (default: ${defaults.fps})`).argParser(parseFps))
     .addOption(new Option("--size <WxH>", `frame size WIDTHxHEIGHT (default: ${defaults.size})`).argParser(parseSize))
     .addOption(new Option("--seed <n>", "seed (default: random)").argParser(parseIntOption("--seed", 0, 0xffffffff)))
@@ -64,7 +66,8 @@ generationOptions(
   program
     .command("generate")
     .description("generate a clip from a prompt")
-    .argument("<prompt>", "what the clip shows"),
+    .argument("<prompt>", "what the clip shows")
+    .option("--loop", "a seamless loop: the last frame flows into the first (no handles)"),
   { seconds: "4", fps: "24", size: "1920x1080" },
 ).action(async (prompt: string, options) => {
   const { generateCommand } = await import("./cli/generate.js");
@@ -77,7 +80,8 @@ generationOptions(
     .description("continue a clip after its last frame (or before its first)")
     .requiredOption("--source <file>", "the clip to extend")
     .addOption(new Option("--at <end>", "tail: after the clip; head: before it").choices(["tail", "head"]).default("tail"))
-    .option("--prompt <text>", "what the new frames show (default: the source's prompt)"),
+    .option("--prompt <text>", "what the new frames show (default: the source's prompt)")
+    .addOption(new Option("--audio <mode>", "extend: continue the source's sound under the new frames; none: no sound").choices(["none", "extend"]).default("extend")),
   { seconds: "none, give --seconds or --frames", fps: "the source's", size: "the source's" },
 ).action(async (options) => {
   const { extendCommand } = await import("./cli/generate.js");

@@ -105,10 +105,12 @@ function ffmpegPath() {
 }
 
 // 5 s sample shots at the harness sequence's 23.976 fps, small enough to make in about a second each.
+// The street and harbour shots carry room tone (pink noise and a low hum), so extending them continues sound.
+const ROOM_TONE = "anoisesrc=color=pink:amplitude=0.06:sample_rate=48000:seed=5";
 const SAMPLES = [
   { key: "interview", source: "testsrc2=size=640x360:rate=24000/1001" },
-  { key: "street", source: "smptehdbars=size=640x360:rate=24000/1001" },
-  { key: "harbour", source: "mandelbrot=size=640x360:rate=24000/1001" },
+  { key: "street", source: "smptehdbars=size=640x360:rate=24000/1001", sound: ROOM_TONE },
+  { key: "harbour", source: "mandelbrot=size=640x360:rate=24000/1001", sound: ROOM_TONE },
 ];
 const SAMPLE_FRAMES = 120;
 
@@ -119,13 +121,15 @@ export function buildHarnessMedia(out) {
   const ffmpeg = ffmpegPath();
   const clips = [];
   for (const sample of SAMPLES) {
-    const file = join(folder, `${sample.key}.mp4`);
+    const file = join(folder, `${sample.key}${sample.sound ? "-sound" : ""}.mp4`);
     if (!existsSync(file) || statSync(file).size === 0) {
       if (!ffmpeg) {
         log("harness media skipped: ffmpeg not found (Extend and Fill in the harness need it)");
         return null;
       }
-      const args = ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", sample.source, "-frames:v", String(SAMPLE_FRAMES)];
+      const args = ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", sample.source];
+      if (sample.sound) args.push("-f", "lavfi", "-i", sample.sound, "-c:a", "aac", "-ac", "2", "-shortest");
+      args.push("-frames:v", String(SAMPLE_FRAMES));
       args.push("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-colorspace", "bt709", file);
       const run = spawnSync(ffmpeg, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000 });
       if (run.status !== 0) {
@@ -134,7 +138,7 @@ export function buildHarnessMedia(out) {
         return null;
       }
     }
-    clips.push({ key: sample.key, path: file, fps: { num: 24000, den: 1001 }, frames: SAMPLE_FRAMES });
+    clips.push({ key: sample.key, path: file, fps: { num: 24000, den: 1001 }, frames: SAMPLE_FRAMES, audio: Boolean(sample.sound) });
   }
   writeFileSync(join(out, "media.json"), `${JSON.stringify({ clips }, null, 2)}\n`);
   log(`harness media -> ${folder}`);

@@ -84,6 +84,23 @@ export const ConditioningSchema = z
   });
 export type Conditioning = z.infer<typeof ConditioningSchema>;
 
+/**
+ * Sound under new frames: "extend" continues the footage's own audio (room tone) under an extension or a fill when
+ * that footage has audio; "none" leaves the new clip silent. Footage without audio never gets invented silence.
+ */
+export const AudioModeSchema = z.enum(["none", "extend"]);
+export type AudioMode = z.infer<typeof AudioModeSchema>;
+
+/** A media file's visible range ([inFrame, outFrame) in its own frames) whose audio the new clip continues. */
+export const AudioSourceSchema = z
+  .object({ path: FilePath, inFrame: Int.min(0), outFrame: Int.min(1) })
+  .refine((s) => s.outFrame > s.inFrame, { message: "outFrame must be after inFrame", path: ["outFrame"] });
+export type AudioSource = z.infer<typeof AudioSourceSchema>;
+
+/** "draft": few steps at the model's smallest size, to judge a shot fast; "final": the full settings. */
+export const RenderQualitySchema = z.enum(["draft", "final"]);
+export type RenderQuality = z.infer<typeof RenderQualitySchema>;
+
 export const GenerationRequestSchema = z
   .object({
     prompt: z.string().trim().min(1, "prompt is empty").max(2000),
@@ -113,10 +130,25 @@ export const GenerationRequestSchema = z
     sequenceId: z.string().max(256).optional(),
     /** Order on a studio farm: high runs before normal, normal before low; first come, first served within one. */
     priority: z.enum(["high", "normal", "low"]).optional(),
+    /** Absent: "extend" (optional rather than defaulted, so requests written before it still type-check). */
+    audio: AudioModeSchema.optional(),
+    /**
+     * Where the footage's audio is when the conditioning frames carry none (frames rendered from the sequence);
+     * media conditioning sources are their own audio source.
+     */
+    audioSources: z.object({ before: AudioSourceSchema.optional(), after: AudioSourceSchema.optional() }).optional(),
+    /** A clip whose last frame flows into its first (the end is conditioned on the start). */
+    loop: z.boolean().optional(),
+    /** Absent: "final". */
+    quality: RenderQualitySchema.optional(),
   })
   .refine((r) => r.frames / (r.fps.num / r.fps.den) <= 600, {
     message: "duration is longer than 10 minutes",
     path: ["frames"],
+  })
+  .refine((r) => !r.loop || (r.handles === 0 && r.conditioning === undefined), {
+    message: "a loop is made from the prompt alone and has no handles (its end is its start)",
+    path: ["loop"],
   });
 export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
 export type GenerationRequestInput = z.input<typeof GenerationRequestSchema>;
@@ -134,6 +166,12 @@ export const GenerationRecordSchema = z.object({
   device: z.string(),
   workflow: WorkflowSchema,
   conditioning: z.string().nullable(),
+  /** The sides whose audio continues under the new frames (absent in records from before sound was made). */
+  audio: z.object({ mode: AudioModeSchema, continued: z.array(z.enum(["before", "after"])) }).optional(),
+  loop: z.boolean().optional(),
+  quality: RenderQualitySchema.optional(),
+  /** The model frame size the clip was made at, [width, height]. */
+  modelSize: z.tuple([Int, Int]).optional(),
   digitalSourceType: z.literal("trainedAlgorithmicMedia"),
   createdAt: z.iso.datetime(),
   /** Set when an engine server made the frames: which server ran which template on which model files. */
@@ -164,6 +202,8 @@ export const JobOutputSchema = z.object({
   durationTicks: z.string().regex(/^\d+$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   record: GenerationRecordSchema,
+  /** The file has a sound track (continued from the footage's audio). */
+  audio: z.boolean().optional(),
 });
 export type JobOutput = z.infer<typeof JobOutputSchema>;
 

@@ -329,6 +329,43 @@ export function parseTimecode(text: string, rate: Rational, options?: TimecodeOp
   return frame;
 }
 
+/**
+ * Frames in a duration typed in seconds, counted the way editors count it: the length whose timecode reads that
+ * many seconds. Timecode counts whole frames per second (24 at 23.976, 30 at 29.97), so "4 s" at 23.976 is
+ * 00:00:04:00 = 96 frames, not the 95.9 frames of wall-clock time; a fraction of a second becomes the nearest
+ * timecode frame (2.5 s at 23.976 is 00:00:02:12). In drop-frame (29.97, 59.94 where the sequence uses it) the
+ * labels skipped at the start of a minute count to the next label that exists (60 s is 00:01:00;02, 1800 frames).
+ * Rates that are neither whole nor NTSC (12.5 fps) have no timecode of their own: they get the nearest frame.
+ */
+export function durationFrames(seconds: number, rate: Rational, options?: TimecodeOptions): number {
+  if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`${seconds} is not a duration in seconds`);
+  if (reduce(rate).den !== 1 && !isNtsc(rate)) return secondsToFrames(seconds, rate, "round");
+  const base = timecodeBase(rate);
+  const drop = useDropFrame(rate, { dropFrame: options?.dropFrame ?? false });
+  let whole = Math.floor(seconds + 1e-9);
+  let ff = Math.round((seconds - whole) * base);
+  if (ff >= base) [whole, ff] = [whole + 1, 0];
+  if (!drop) return whole * base + ff;
+  const d = dropPerMinute(base);
+  const totalMinutes = Math.floor(whole / 60);
+  if (whole % 60 === 0 && ff < d && totalMinutes % 10 !== 0) ff = d;
+  return whole * base + ff - d * (totalMinutes - Math.floor(totalMinutes / 10));
+}
+
+/** The seconds a duration's timecode reads (96 frames at 23.976: 4): what durationFrames turns back into frames. */
+export function durationSeconds(frames: number, rate: Rational, options?: TimecodeOptions): number {
+  if (reduce(rate).den !== 1 && !isNtsc(rate)) return framesToSeconds(frames, rate);
+  const base = timecodeBase(rate);
+  const [hh, mm, ss, ff] = formatTimecode(frames, rate, { dropFrame: options?.dropFrame ?? false }).split(/[:;]/).map(Number) as [number, number, number, number];
+  return Number(((hh * 60 + mm) * 60 + ss + ff / base).toFixed(3));
+}
+
+/** A duration as editors read it: the timecode of its length ("00:00:04:00"; drop-frame written with ";"). */
+export function formatDuration(frames: number, rate: Rational, options?: TimecodeOptions): string {
+  if (reduce(rate).den !== 1 && !isNtsc(rate)) return `${frames} fr`;
+  return formatTimecode(frames, rate, { dropFrame: options?.dropFrame ?? false });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Model frame grammar: a model generates step·n + offset frames (e.g. 4n+1 for a causal VAE), up to max.
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { describeIssues } from "../../shared/parse.js";
 import { GenerationRequestSchema, type GenerationRequest, type GenerationRequestInput, type JobOutput, type OutputFormat } from "../../shared/protocol.js";
-import { formatFrameRate, secondsToFrames, type FrameRate } from "../../shared/time.js";
+import { durationFrames, formatFrameRate, supportsDropFrame, type FrameRate } from "../../shared/time.js";
 import { resolveMediaPath } from "../media/paths.js";
 import { probe } from "../media/probe.js";
 import { dataDirOf, usage } from "./common.js";
@@ -18,6 +18,12 @@ import { runLocalJob } from "./local-job.js";
 export interface GenerationOptions {
   seconds?: number;
   frames?: number;
+  /** A fast draft (few steps, the model's smallest size). */
+  draft?: boolean;
+  /** generate: a seamless loop. */
+  loop?: boolean;
+  /** --seconds counts drop-frame timecode (29.97 and 59.94 only). */
+  dropFrame?: boolean;
   fps?: FrameRate;
   size?: { width: number; height: number };
   seed?: number;
@@ -47,7 +53,11 @@ function framesOf(options: GenerationOptions, fps: FrameRate, fallbackSeconds: n
   if (options.frames !== undefined) return options.frames;
   const seconds = options.seconds ?? fallbackSeconds;
   if (seconds === undefined) throw usage("give the length with --seconds S or --frames N.");
-  const frames = secondsToFrames(seconds, fps, "round");
+  if (options.dropFrame && !supportsDropFrame(fps)) {
+    throw usage(`--drop-frame: drop-frame timecode only exists at 29.97 and 59.94 fps, not ${formatFrameRate(fps)}.`);
+  }
+  // Seconds as editors count them: the frames of that timecode (4 s at 23.976 is 00:00:04:00, 96 frames).
+  const frames = durationFrames(seconds, fps, { dropFrame: options.dropFrame ?? false });
   if (frames < 1) throw usage(`--seconds ${seconds} is shorter than one frame at ${formatFrameRate(fps)} fps.`);
   return frames;
 }
@@ -82,6 +92,7 @@ function common(options: GenerationOptions, fps: FrameRate, frames: number, size
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.model !== undefined ? { modelId: options.model } : {}),
       output: { format: formatFor(out, options.format) },
+      ...(options.draft ? { quality: "draft" as const } : {}),
     },
   };
 }
@@ -91,7 +102,8 @@ export function generateRequest(prompt: string, options: GenerationOptions): { r
   const fps = options.fps ?? { num: 24, den: 1 };
   const frames = framesOf(options, fps, 4);
   const { out, fields } = common(options, fps, frames, options.size ?? { width: 1920, height: 1080 });
-  return { request: buildRequest({ prompt, ...fields, workflow: "cli" }), out };
+  if (options.loop && (options.handles ?? 0) > 0) throw usage("--loop: a loop has no handles (its end is its start); leave out --handles.");
+  return { request: buildRequest({ prompt, ...fields, workflow: "cli", ...(options.loop ? { loop: true } : {}) }), out };
 }
 
 export async function generateCommand(prompt: string, options: GenerationOptions): Promise<void> {
@@ -103,6 +115,7 @@ export interface ExtendOptions extends GenerationOptions {
   source: string;
   at: "tail" | "head";
   prompt?: string;
+  audio?: "none" | "extend";
 }
 
 export async function extendCommand(options: ExtendOptions): Promise<void> {
@@ -122,6 +135,7 @@ export async function extendCommand(options: ExtendOptions): Promise<void> {
     ...fields,
     workflow: "extend",
     conditioning: options.at === "head" ? { after: range } : { before: range },
+    audio: options.audio ?? "extend",
   });
   reportWritten(await runLocalJob(await dataDirOf(options.dataDir), request, out));
 }

@@ -28,7 +28,8 @@ function line(job: JobRecord): string {
   const r = job.request;
   const when = job.createdAt.replace("T", " ").slice(0, 19);
   const result = job.output?.path ?? (job.error ? `${job.error.code}: ${job.error.message}` : "");
-  const length = `${r.frames} frames at ${formatFrameRate(r.fps)}`;
+  const kind = `${r.quality === "draft" ? " draft" : ""}${r.loop ? " loop" : ""}`;
+  const length = `${r.frames} frames at ${formatFrameRate(r.fps)}${kind}`;
   return `${when}  ${job.state.padEnd(9)} ${job.jobId}  seed ${r.seed}  ${length}  ${JSON.stringify(r.prompt)}  ${result}`.trimEnd();
 }
 

@@ -88,6 +88,11 @@ export class NeighbourFrames<T> {
     this.beforeFrames = [...this.beforeFrames, ...frames].slice(-this.count);
   }
 
+  /** A loop's last window is followed by the clip's own first frames. */
+  followedBy(frames: readonly T[]): void {
+    this.afterFrames = frames.slice(0, this.count);
+  }
+
   /** Frames a backward window delivered, in order: they now follow the next (earlier) window. */
   prepended(frames: readonly T[]): void {
     this.afterFrames = [...frames, ...this.afterFrames].slice(0, this.count);

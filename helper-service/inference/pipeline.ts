@@ -134,8 +134,11 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     ? new LivePreviews(m, size, hooks.onPreview, hooks.previewIntervalMs, started, (message) => notice({ code: "PREVIEW_FAILED", message }))
     : null;
 
+  // A loop's first frames, kept to condition its last window (the clip follows itself).
+  const opening: RgbFrame[] = [];
   for (const window of plan.windows) {
     const shape = latentShape(m, window.frames, size);
+    if (plan.placement === "loop" && window.after) neighbours.followedBy(opening);
 
     // 5. Conditioning latents: the frames next to the window, encoded as their own fresh causal clip.
     const parts: ConditionPart[] = [];
@@ -183,6 +186,7 @@ export async function generate(pkg: ModelPackage, input: InferenceRequestInput, 
     timings.decodeMs += performance.now() - decodeStarted;
     if (plan.order === "forward") neighbours.appended(kept);
     else neighbours.prepended(kept);
+    if (plan.placement === "loop" && opening.length < m.capabilities.conditionFrames) opening.push(...kept.slice(0, m.capabilities.conditionFrames - opening.length));
     for (const [i, frame] of kept.entries()) await hooks.onFrame?.(frame, window.start + window.keepFrom + i);
   }
 

@@ -31,6 +31,8 @@ export const InferenceRequestSchema = z.object({
   conditioning: z
     .object({ before: z.array(RgbFrameSchema).optional(), after: z.array(RgbFrameSchema).optional() })
     .optional(),
+  /** The clip's last frame flows into its first: the last window is conditioned on the clip's first frames too. */
+  loop: z.boolean().optional(),
   threads: Int.min(1).max(256).optional(),
   device: DevicePreferenceSchema.default("auto"),
   /** Frames per window (1 + temporal k, at most video.frames.max); smaller windows need less memory. */
@@ -86,15 +88,20 @@ export function resolveRequest(input: InferenceRequestInput, m: Manifest): Resol
   const after = request.conditioning?.after ?? [];
   if (before.length > 0) checkFrames("before", before, cf, request.size);
   if (after.length > 0) checkFrames("after", after, cf, request.size);
-  const placement: Placement = before.length && after.length ? "fill" : before.length ? "tail" : after.length ? "head" : "none";
-  const plan = planWindows(request.frames, windowFrames, placement, m.latent.temporal);
+  if (request.loop && (before.length || after.length)) throw bad("a loop is made from the prompt alone; leave out the conditioning frames.");
+  if (request.loop && request.frames <= cf) {
+    throw new TesseraError("E_DURATION", `A loop needs more than ${cf} frames at ${m.video.fps} fps; ${request.frames} were asked for.`);
+  }
+  const placement: Placement = request.loop ? "loop" : before.length && after.length ? "fill" : before.length ? "tail" : after.length ? "head" : "none";
+  const plan = planWindows(request.frames, windowFrames, placement, m.latent.temporal, cf);
   if (plan.windows.length > 1 && windowFrames < cf) {
     throw bad(`windowFrames ${windowFrames} is shorter than the ${cf} frames that chain one window to the next.`);
   }
   for (const window of plan.windows) {
     const needed = windowCapability(window);
     if (!m.capabilities[needed]) {
-      const why = plan.windows.length > 1 && placement !== "fill" ? ` (clips longer than ${windowFrames} frames chain windows)` : "";
+      const why =
+        placement === "loop" ? " (a seamless loop fills from its end back to its start)" : plan.windows.length > 1 && placement !== "fill" ? ` (clips longer than ${windowFrames} frames chain windows)` : "";
       throw new TesseraError("E_CAPABILITY", `Model ${m.id} does not support ${needed}${why}.`);
     }
   }

@@ -12,9 +12,12 @@
  *   arrive last-first (frames still carry their index in the clip).
  * - fill: a gap between footage on both sides; forward like `tail`, and the last window, exactly in the model's
  *   grammar, is conditioned on both sides.
+ * - loop: text to video whose end flows into its start: forward like `none`, and the last window is a fill between
+ *   the frames before it and the clip's own first frames (as if the clip followed itself). It leaves at least
+ *   `conditionFrames` frames to the windows before it, so both sides have footage.
  */
 
-export type Placement = "none" | "tail" | "head" | "fill";
+export type Placement = "none" | "tail" | "head" | "fill" | "loop";
 
 export interface Window {
   /** Generation order, from 0; also the noise stream of the window. */
@@ -56,8 +59,8 @@ function forward(total: number, max: number, temporal: number, firstBefore: bool
   }
 }
 
-/** `windowMax` must be in the grammar (1 + temporal * k). */
-export function planWindows(total: number, windowMax: number, placement: Placement, temporal: number): WindowPlan {
+/** `windowMax` must be in the grammar (1 + temporal * k); `conditionFrames` matters only for a loop. */
+export function planWindows(total: number, windowMax: number, placement: Placement, temporal: number, conditionFrames = 1): WindowPlan {
   if (!Number.isInteger(total) || total < 1) throw new RangeError(`frames must be a positive integer, got ${total}`);
   if (grammarCeil(windowMax, temporal) !== windowMax) throw new RangeError(`window of ${windowMax} frames is not 1 + ${temporal}k`);
   const windows: Window[] = [];
@@ -70,6 +73,13 @@ export function planWindows(total: number, windowMax: number, placement: Placeme
       end -= keep;
     }
     return { placement, order: "backward", total, windows };
+  }
+  if (placement === "loop") {
+    if (total <= conditionFrames) throw new RangeError(`a loop of ${total} frames is too short: it needs more than ${conditionFrames}`);
+    const last = Math.min(windowMax, grammarFloor(total - conditionFrames, temporal));
+    forward(total - last, windowMax, temporal, false, windows);
+    windows.push({ index: windows.length, frames: last, start: total - last, keepFrom: 0, keepTo: last, before: true, after: true });
+    return { placement, order: "forward", total, windows };
   }
   if (placement === "fill") {
     const last = Math.min(windowMax, grammarFloor(total, temporal));

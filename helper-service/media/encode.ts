@@ -9,6 +9,7 @@ import nodePath from "node:path";
 import { TesseraError } from "../../shared/errors.js";
 import type { GenerationRecord, OutputFormat } from "../../shared/protocol.js";
 import { formatTicks, framesToTicks, rationalEquals, type FrameRate, type Rational } from "../../shared/time.js";
+import { probeAudio, wavInput } from "./audio.js";
 import { BT709_PARAMS, ffmpegBase, fileArg, h264Codec, pngCodec, proresCodec, rawRgbInput, type H264Quality } from "./args.js";
 import { locateMediaTools, type MediaTools } from "./binaries.js";
 import { signC2pa, type C2paConfig, type C2paOutcome } from "./c2pa.js";
@@ -46,6 +47,11 @@ export interface EncoderOptions {
   signal?: AbortSignal;
   /** Limit for ffmpeg to finish after the last frame (default: 5 min + 1 s a frame). */
   finishTimeoutMs?: number;
+  /**
+   * A sound track for the file: a WAV exactly as long as the clip (the audio bed), muxed as AAC in MP4 and 24-bit
+   * PCM in MOV. A PNG sequence has no place for sound.
+   */
+  audio?: { path: string };
 }
 
 export interface EncodeResult {
@@ -115,16 +121,27 @@ export function encoderArgs(options: EncoderOptions, target: string): string[] {
   const codec =
     options.format === "h264" ? h264Codec(options.fps, options.h264) : options.format === "prores" ? proresCodec() : pngCodec();
   filters.push(into ? BT709_PARAMS : "format=rgb24");
+  const audio = options.audio && options.format !== "png" ? options.audio : undefined;
+  // -frames:v ends the whole file as soon as the video has its frames, cutting the sound still being muxed; with
+  // sound the video is cut to its frames in the filter instead and the file ends with the (exact) audio bed.
+  if (audio && options.frames !== undefined) filters.push(`trim=end_frame=${options.frames}`);
   return [
     ...ffmpegBase(),
     ...rawRgbInput(source, source.fps),
+    ...(audio ? audioArgs(options, audio.path) : []),
     "-vf", filters.join(","),
-    "-an", "-sn", "-dn", "-map_metadata", "-1",
+    ...(audio ? [] : ["-an"]), "-sn", "-dn", "-map_metadata", "-1",
     "-r", `${options.fps.num}/${options.fps.den}`,
-    ...(options.frames !== undefined ? ["-frames:v", String(options.frames)] : []),
+    ...(options.frames !== undefined && !audio ? ["-frames:v", String(options.frames)] : []),
     ...codec,
     fileArg(target),
   ];
+}
+
+/** The audio bed (exactly the clip's length) as the second input, mapped beside the video. */
+function audioArgs(options: EncoderOptions, path: string): string[] {
+  const codec = options.format === "prores" ? ["-c:a", "pcm_s24le"] : ["-c:a", "aac", "-b:a", "256k"];
+  return [...wavInput(path), "-map", "0:v:0", "-map", "1:a:0", ...codec, "-ar", "48000"];
 }
 
 async function sha256Of(files: string[]): Promise<string> {
@@ -328,6 +345,7 @@ async function verify(options: EncoderOptions, temp: string, base: string, frame
   }
   if (!rationalEquals(info.fps, options.fps)) problems.push(`${info.fps.num}/${info.fps.den} fps instead of ${options.fps.num}/${options.fps.den}`);
   if (info.codec !== CODECS[options.format]) problems.push(`codec ${info.codec} instead of ${CODECS[options.format]}`);
+  if (options.audio && !(await probeAudio(temp, tools))) problems.push("no sound track");
   if (problems.length > 0) throw encodeError(`The encoded file failed verification: ${problems.join(", ")}.`);
   return [temp];
 }

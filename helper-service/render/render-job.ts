@@ -8,11 +8,12 @@
 import { mkdir } from "node:fs/promises";
 import { TesseraError } from "../../shared/errors.js";
 import type { ConditioningSource, GenerationRecord, JobOutput, JobPhase } from "../../shared/protocol.js";
-import type { Rational } from "../../shared/time.js";
+import { framesToSeconds, toNumber, type Rational } from "../../shared/time.js";
 import { generate } from "../inference/pipeline.js";
 import type { ModelPackage } from "../inference/package.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
 import type { RgbFrame } from "../inference/frames.js";
+import type { AudioBed } from "../media/audio-bed.js";
 import {
   checkPathText,
   conformPlan,
@@ -22,10 +23,13 @@ import {
   type ConformPlan,
   type EncodeResult,
   type Encoder,
+  type ModelVideo,
 } from "../media/index.js";
 import { FrameSampler, type OutputChecker } from "../safety/output-check.js";
 import type { RenderHooks, RenderJob } from "./generator.js";
 import { finalPathOf, outputFolderOf } from "./output-files.js";
+import { sizesFor, stepsFor } from "./quality.js";
+import { jobSound } from "./sound.js";
 
 export interface RenderContext {
   pkg: ModelPackage;
@@ -64,6 +68,7 @@ export function jobEncoder(
   record: GenerationRecord,
   dataDir: string,
   signal: AbortSignal,
+  sound: AudioBed | null = null,
 ): Promise<Encoder> {
   const { request } = job;
   return createEncoder({
@@ -81,11 +86,12 @@ export function jobEncoder(
     // The CLI's --out names the file outright; panel jobs get unique names.
     overwrite: "file" in job.output,
     signal,
+    ...(sound ? { audio: { path: sound.path } } : {}),
   });
 }
 
 /** What a job returns once its file is published. */
-export function jobOutputOf(result: EncodeResult, plan: ConformPlan, record: GenerationRecord): JobOutput {
+export function jobOutputOf(result: EncodeResult, plan: ConformPlan, record: GenerationRecord, sound: AudioBed | null = null): JobOutput {
   return {
     path: result.path,
     frames: result.frames,
@@ -96,7 +102,14 @@ export function jobOutputOf(result: EncodeResult, plan: ConformPlan, record: Gen
     durationTicks: result.durationTicks,
     sha256: result.sha256,
     record,
+    ...(sound ? { audio: true } : {}),
   };
+}
+
+/** The conform plan of a job on a model's video rules; a draft is planned at the model's smallest fitting size. */
+export function jobPlan(request: RenderJob["request"], video: ModelVideo): ConformPlan {
+  const target = { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime };
+  return conformPlan(target, { ...video, sizes: sizesFor(request, video.sizes, target) });
 }
 
 export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: RenderHooks): Promise<JobOutput> {
@@ -106,10 +119,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   const progress = (phase: JobPhase, fraction: number, step = 0, steps = 0): void =>
     hooks.onProgress({ phase, window: { index: 0, count: 1 }, step, steps, fraction, etaSeconds: null });
 
-  const plan = conformPlan(
-    { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime },
-    m.video,
-  );
+  const plan = jobPlan(request, m.video);
   const model = plan.model;
   const folder = outputFolderOf(job);
   checkPathText(folder);
@@ -126,7 +136,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
   }
   if (signal.aborted) throw new TesseraError("E_CANCELLED");
 
-  const steps = request.steps ?? m.scheduler.steps;
+  const steps = stepsFor(request, m.scheduler.steps);
   const guidance = request.guidance ?? m.scheduler.guidance;
   const record: GenerationRecord = {
     tool: { name: "Tessera", version: ctx.version },
@@ -140,22 +150,33 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     device: "pending",
     workflow: request.workflow,
     conditioning: before && after ? "both" : before ? "before" : after ? "after" : null,
+    ...(request.loop ? { loop: true } : {}),
+    quality: request.quality ?? "final",
+    modelSize: [model.width, model.height],
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
   };
 
   let encoder: Encoder | undefined;
+  let sound: AudioBed | null = null;
   try {
+    // The footage's audio continued under the new frames (extend, fill), ready before the first frame is encoded.
+    sound = await jobSound(job, plan, record, hooks);
     const runtime = await ctx.pkg.runtime({ device: "auto", threads: ctx.threads });
     record.device = DEVICE_LABELS[runtime.device];
-    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
+    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal, sound);
     const sampler = new FrameSampler(model.frames);
+    // A loop is made exactly one period long at the model's rate (its frame `period` is its frame 0 again), and
+    // the retimer gets the period's first frames after its last, so the conform blends across the loop point too.
+    const period = request.loop ? Math.min(model.frames, Math.max(1, Math.round(framesToSeconds(request.frames, request.fps) * toNumber(model.fps)))) : model.frames;
+    const wrap: RgbFrame[] = [];
     const encoderRef = encoder;
     // Frames may arrive out of clip order (a long head extension is made backward): write them in order.
     const pending = new Map<number, RgbFrame>();
     let nextIndex = 0;
     const onFrame = async (frame: RgbFrame, index: number): Promise<void> => {
       if (index >= model.frames) return;
+      if (index < model.frames - period) wrap.push({ ...frame, data: frame.data.slice() });
       pending.set(index, frame);
       while (pending.has(nextIndex)) {
         const next = pending.get(nextIndex)!;
@@ -171,8 +192,9 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
         prompt: request.prompt,
         negativePrompt: request.negativePrompt,
         seed: request.seed,
-        frames: model.frames,
+        frames: period,
         size: [model.width, model.height],
+        ...(request.loop ? { loop: true } : {}),
         steps,
         guidance,
         conditioning: before || after ? { ...(before ? { before } : {}), ...(after ? { after } : {}) } : undefined,
@@ -187,6 +209,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
         onNotice: (n) => hooks.onNotice?.("warning", n.message),
       },
     );
+    for (let index = period; index < model.frames; index++) await onFrame(wrap[index - period]!, index);
     if (signal.aborted) throw new TesseraError("E_CANCELLED");
     if (nextIndex < model.frames) throw new TesseraError("E_INTERNAL", `The pipeline delivered ${nextIndex} of ${model.frames} frames.`);
     progress("encode-video", 0.94);
@@ -194,10 +217,12 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     progress("finalize", 0.97);
     const result = await encoder.finish();
     progress("finalize", 1);
-    return jobOutputOf(result, plan, record);
+    return jobOutputOf(result, plan, record, sound);
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");
     throw error;
+  } finally {
+    await sound?.cleanup();
   }
 }

@@ -97,6 +97,7 @@ function checkPaths(request: GenerationRequest): void {
     if (source?.kind === "media") checkPathText(source.path);
     if (source?.kind === "frames") source.paths.forEach((p) => checkPathText(p));
   }
+  for (const source of [request.audioSources?.before, request.audioSources?.after]) if (source) checkPathText(source.path);
 }
 
 /** A resent generate: the same job again, and where it stands now, so the client can carry on. */

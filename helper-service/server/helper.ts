@@ -162,7 +162,17 @@ export async function createHelper(options: HelperOptions): Promise<Helper> {
   const maxSessions = options.maxSessions ?? MAX_SESSIONS;
   const harnessDir = options.harness === true ? DEFAULT_HARNESS_DIR : options.harness || undefined;
   const server = createServer(
-    createHttpHandler({ port: () => port, version, log, system, harness: harnessDir ? { dir: harnessDir, token } : undefined }),
+    createHttpHandler({
+      port: () => port,
+      version,
+      log,
+      system,
+      harness: harnessDir ? { dir: harnessDir, token } : undefined,
+      clip: (jobId) => {
+        const job = store.get(jobId);
+        return job?.state === "done" ? job.output?.path : undefined;
+      },
+    }),
   );
   const wss = new WebSocketServer({
     noServer: true,

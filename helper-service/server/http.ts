@@ -10,6 +10,7 @@ import { extname, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelInfo } from "../../shared/protocol.js";
 import { checkHost } from "./host-origin.js";
+import { serveVideo } from "./media-file.js";
 import type { Logger } from "./log.js";
 
 export const BOOT_PLACEHOLDER = "<!--TESSERA_BOOT-->";
@@ -30,6 +31,8 @@ const TYPES: Readonly<Record<string, string>> = {
   ".mp4": "video/mp4",
 };
 
+const VIDEO_EXTENSION = /\.(mp4|m4v|mov)$/i;
+
 const SAFE_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
@@ -45,7 +48,11 @@ export interface HttpOptions {
   system: () => { device: string; models: ModelInfo[] };
   /** Serve the harness from this folder (absent: no harness). */
   harness?: { dir: string; token: string };
+  /** The file of a finished job, for the harness's program monitor (GET /clip/JOBID); undefined: not one. */
+  clip?: (jobId: string) => string | undefined;
 }
+
+const CLIP_PATH = /^\/clip\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export function bootScript(token: string, port: number): string {
   // JSON inside <script>: escape "<" so no value can close the tag.
@@ -80,6 +87,18 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
       return reply(res, 200, "application/json; charset=utf-8", JSON.stringify(body));
     }
     if (!options.harness) return reply(res, 404, "text/plain; charset=utf-8", "Not found. The panel harness is off (start with --harness).\n");
+    // Finished clips by job id (an unguessable UUID the page learnt over its authenticated socket), and the
+    // harness's sample clips, as video with byte ranges so the program monitor can play and seek them.
+    const clip = CLIP_PATH.exec(path);
+    if (clip) {
+      const file = options.clip?.(clip[1]!);
+      if (file && serveVideo(res, file, req.headers.range)) return;
+      return reply(res, 404, "text/plain; charset=utf-8", "No finished clip with that id\n");
+    }
+    if (VIDEO_EXTENSION.test(path)) {
+      const file = existsSync(join(options.harness.dir, "index.html")) ? safeFile(options.harness.dir, path) : undefined;
+      if (file && serveVideo(res, file, req.headers.range)) return;
+    }
     return serveHarness(res, options.harness, path, options.port());
   };
 }

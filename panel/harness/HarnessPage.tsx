@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import type { SimulatedHost } from "../host/simulated.js";
 import type { PanelModel } from "../model/panel-model.js";
 import { App } from "../ui/App.js";
+import type { HarnessMedia } from "./demo.js";
 import { Timeline } from "./Timeline.js";
 import { ProgramMonitor } from "./ProgramMonitor.js";
 
@@ -27,11 +28,25 @@ export function HarnessShell({ subtitle, model, children }: { subtitle: string; 
   );
 }
 
+/**
+ * Where the program monitor gets a clip's file: a finished job's by its id (from the queue or history), a sample
+ * clip from the harness's media folder; other files (the user's disks) are not served to the page.
+ */
+function sourceOf(model: PanelModel, media: HarnessMedia | null): (path: string) => string | null {
+  return (path) => {
+    const { jobs, history } = model.getState();
+    const jobId = jobs.find((j) => j.output?.path === path)?.jobId ?? history.items.find((h) => h.output?.path === path)?.jobId;
+    if (jobId) return `/clip/${jobId}`;
+    const sample = media?.clips.find((c) => c.path === path);
+    return sample ? `media/${encodeURIComponent(sample.path.split(/[\\/]/).pop() ?? "")}` : null;
+  };
+}
+
 /** Premiere's layout in miniature: the Tessera panel docked left, the program monitor and the timeline right. */
-export function HarnessPage({ host, model }: { host: SimulatedHost; model: PanelModel }) {
+export function HarnessPage({ host, model, media = null }: { host: SimulatedHost; model: PanelModel; media?: HarnessMedia | null }) {
   return (
     <HarnessShell subtitle="Panel harness · simulated Premiere Pro sequence" model={model}>
-      <ProgramMonitor host={host} />
+      <ProgramMonitor host={host} sourceOf={sourceOf(model, media)} />
       <Timeline host={host} />
     </HarnessShell>
   );

@@ -3,8 +3,9 @@
  * track (top track first, as Premiere draws them), each clip an item with its name and length.
  */
 import { useSyncExternalStore, type MouseEvent } from "react";
-import { formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
+import { formatDuration, formatTimecode, framesToSeconds, frameRateLabel, framesToTicks, ticksToFrames } from "../../shared/time.js";
 import type { SimulatedClip, SimulatedHost } from "../host/simulated.js";
+import { AudioLabels, AudioLanes, audioTrackCount } from "./AudioLanes.js";
 import { selectable } from "./selectable.js";
 
 function useHostVersion(host: SimulatedHost): number {
@@ -32,7 +33,7 @@ function ClipItem({ host, clip, total, selected }: { host: SimulatedHost; clip: 
       {...selectable((add) => host.toggleSelected(clip.id, add))}
     >
       <span className="tl-clip__name">{clip.name}</span>
-      <span className="tl-clip__len">{framesToSeconds(frames, fps).toFixed(2)} s</span>
+      <span className="tl-clip__len">{formatDuration(frames, fps, { dropFrame: host.sequence.dropFrame ?? false })}</span>
     </li>
   );
 }
@@ -56,6 +57,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
   };
   const pct = (t: bigint) => `${(Number(t) / Number(total)) * 100}%`;
   const tracks = Array.from({ length: trackCount }, (_, i) => trackCount - 1 - i);
+  const audioTracks = audioTrackCount(host);
   return (
     <section className="tl" aria-label="Timeline">
       <header className="tl-head">
@@ -93,6 +95,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
               V{t + 1}
             </div>
           ))}
+          <AudioLabels count={audioTracks} />
         </div>
         <div className="tl-area">
           <div className="tl-ruler" onClick={moveTo} role="presentation">
@@ -109,6 +112,7 @@ export function Timeline({ host }: { host: SimulatedHost }) {
               ))}
             </ul>
           ))}
+          <AudioLanes host={host} count={audioTracks} total={total} />
           {sequence.inPoint !== null && sequence.outPoint !== null && (
             <div className="tl-inout" style={{ left: pct(sequence.inPoint), width: pct(sequence.outPoint - sequence.inPoint) }} aria-label="In/Out range" />
           )}

@@ -15,6 +15,8 @@ export const HarnessMediaSchema = z.object({
       path: z.string().min(1),
       fps: FrameRateSchema,
       frames: z.number().int().positive(),
+      /** The file has sound (its clip's audio is linked on A1). */
+      audio: z.boolean().optional(),
     }),
   ),
 });
@@ -49,6 +51,7 @@ export function createDemoHost(media: HarnessMedia | null): SimulatedHost {
       outPoint: f(sourceIn + to - from),
       mediaPath: m?.path ?? null,
       mediaFps: m?.fps ?? DEMO_FPS,
+      ...(m?.audio ? { audioTrack: 0 } : {}),
     });
   };
   clip("interview", "Interview A.mp4", 0, 96);

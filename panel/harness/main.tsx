@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const root = document.getElementById("root");
   if (!root) return;
   if (ae) createRoot(root).render(<AeHarnessPage ae={ae.ae} comp={ae.comp} watcher={ae.watcher} model={model} />);
-  else if (host instanceof SimulatedHost) createRoot(root).render(<HarnessPage host={host} model={model} />);
+  else if (host instanceof SimulatedHost) createRoot(root).render(<HarnessPage host={host} model={model} media={media} />);
 }
 
 void main();

@@ -173,6 +173,7 @@ export class AfterEffectsHost implements EditorHost {
       inPoint: whole || outPoint <= inPoint ? null : inPoint,
       outPoint: whole || outPoint <= inPoint ? null : outPoint,
       videoTrackCount: this.clips(comp).tracks.length,
+      ...(comp.dropFrame ? { dropFrame: true } : {}),
     };
   }
 

@@ -28,6 +28,8 @@ export interface SequenceInfo {
   inPoint: Ticks | null;
   outPoint: Ticks | null;
   videoTrackCount: number;
+  /** The sequence displays drop-frame timecode (29.97, 59.94); absent: non-drop. */
+  dropFrame?: boolean;
 }
 
 /** A clip on a video track. */
@@ -51,6 +53,8 @@ export interface ClipInfo {
   /** The media file's frame rate where the host knows it. */
   mediaFps: FrameRate | null;
   offline: boolean;
+  /** The audio track (0 is A1) of the clip's linked audio, where the host knows it; absent: none or unknown. */
+  audioTrack?: number;
 }
 
 export interface TrackInfo {
@@ -73,6 +77,11 @@ export interface Placement {
   start: Ticks;
   sourceIn: Ticks;
   sourceOut: Ticks;
+  /**
+   * The file has sound: it goes on this audio track (0 is A1), linked to the video, where that track is empty under
+   * the edit (Premiere takes the first empty one otherwise; After Effects plays it from the layer). Absent: no sound.
+   */
+  audioTrack?: number;
 }
 
 /** One edit the user can undo in one step. Overwrites only: nothing after it moves. */

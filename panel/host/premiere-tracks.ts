@@ -1,10 +1,25 @@
-// Reading Premiere's tracks for an edit: the clip at a position (within a tolerance) and an audio track an edit
-// cannot disturb. Track getters are async; `getTrackItems` is synchronous and returns an array.
+// Reading Premiere's sequence and tracks: its timecode display, the clip at a position (within a tolerance) and an
+// audio track an edit cannot disturb. Track getters are async; `getTrackItems` is synchronous and returns an array.
 import type { premierepro, Sequence, TickTime, VideoClipTrackItem } from "@adobe/premierepro";
 import type { Ticks } from "./editor-host.js";
 
 export function ticksOf(time: TickTime): Ticks {
   return BigInt(time.ticks);
+}
+
+// Premiere's time display codes (TimeDisplay.type), as its scripting constants number them: 102 is 29.97 drop-frame
+// timecode and 106 is 59.94 drop-frame; every other code counts whole frames.
+const DROP_FRAME_DISPLAYS: ReadonlySet<number> = new Set([102, 106]);
+
+/** Whether the sequence shows drop-frame timecode; false where this Premiere cannot say. */
+export async function displaysDropFrame(sequence: Sequence): Promise<boolean> {
+  const read = (sequence as Partial<Pick<Sequence, "getSequenceVideoTimeDisplayFormat">>).getSequenceVideoTimeDisplayFormat;
+  if (typeof read !== "function") return false;
+  try {
+    return DROP_FRAME_DISPLAYS.has((await read.call(sequence)).type);
+  } catch {
+    return false;
+  }
 }
 
 /** The clip on video track `track` starting within `tolerance` of `start`: Premiere puts edits on frame boundaries. */
@@ -25,16 +40,26 @@ export async function findClipAt(
 }
 
 /**
- * The audio track index for an overwrite: the first of `count` audio tracks with nothing over [start, end), so media
- * that carries audio cannot cut into the user's audio (Tessera's own files carry none, and then no audio track is
- * touched at all). The index must name a track that exists: Premiere is reported to place nothing for one that
- * does not. With every audio track busy it is A1, which only media with audio would change.
+ * The audio track index for an overwrite: one of `count` audio tracks with nothing over [start, end), so media that
+ * carries audio cannot cut into the user's audio (a file without sound touches no audio track at all). `preferred`
+ * (a file with sound: the track the footage's own sound is on) is taken when it is empty there, else the first
+ * empty one. The index must name a track that exists: Premiere is reported to place nothing for one that does not.
+ * Null when every audio track has sound over the range.
  */
-export async function quietAudioTrack(ppro: premierepro, sequence: Sequence, count: number, start: Ticks, end: Ticks): Promise<number> {
-  for (let index = 0; index < count; index++) {
+export async function quietAudioTrack(
+  ppro: premierepro,
+  sequence: Sequence,
+  count: number,
+  start: Ticks,
+  end: Ticks,
+  preferred?: number,
+): Promise<number | null> {
+  const quiet = async (index: number) => {
     const items = (await sequence.getAudioTrack(index)).getTrackItems(ppro.Constants.TrackItemType.CLIP, false);
     const spans = await Promise.all(items.map(async (item) => [ticksOf(await item.getStartTime()), ticksOf(await item.getEndTime())] as const));
-    if (spans.every(([s, e]) => e <= start || s >= end)) return index;
-  }
-  return 0;
+    return spans.every(([s, e]) => e <= start || s >= end);
+  };
+  if (preferred !== undefined && preferred < count && (await quiet(preferred))) return preferred;
+  for (let index = 0; index < count; index++) if (index !== preferred && (await quiet(index))) return index;
+  return null;
 }

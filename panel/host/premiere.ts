@@ -36,7 +36,7 @@ import { PROJECT_COLUMN, projectColumnMetadata, withTesseraXmp } from "./metadat
 import { baseName, samePath } from "./paths.js";
 import { exportFrames } from "./premiere-frames.js";
 import { readItemState, restoreItem } from "./premiere-restore.js";
-import { findClipAt, quietAudioTrack, ticksOf } from "./premiere-tracks.js";
+import { displaysDropFrame, findClipAt, quietAudioTrack, ticksOf } from "./premiere-tracks.js";
 
 export interface PremiereHostOptions {
   /** How often subscribers are told to re-read the sequence: Premiere has no playhead event. */
@@ -131,7 +131,7 @@ export class PremiereHost implements EditorHost {
     if (!project) return null;
     const sequence = await project.getActiveSequence();
     if (!sequence) return null;
-    const [timebase, size, playhead, inPoint, outPoint, end, videoTrackCount] = await Promise.all([
+    const [timebase, size, playhead, inPoint, outPoint, end, videoTrackCount, dropFrame] = await Promise.all([
       sequence.getTimebase(),
       sequence.getFrameSize(),
       sequence.getPlayerPosition(),
@@ -139,6 +139,7 @@ export class PremiereHost implements EditorHost {
       sequence.getOutPoint(),
       sequence.getEndTime(),
       sequence.getVideoTrackCount(),
+      displaysDropFrame(sequence),
     ]);
     return {
       id: sequence.guid.toString(),
@@ -149,6 +150,7 @@ export class PremiereHost implements EditorHost {
       playhead: ticksOf(playhead),
       ...inOutRange(ticksOf(inPoint), ticksOf(outPoint), ticksOf(end)),
       videoTrackCount,
+      ...(dropFrame ? { dropFrame } : {}),
     };
   }
 
@@ -203,7 +205,18 @@ export class PremiereHost implements EditorHost {
     const selection = await sequence.getSelection();
     const items = await selection.getTrackItems();
     const video = items.filter(isVideoItem);
-    const clips = await Promise.all(video.map((item) => this.clipInfo(item)));
+    // Linked audio is selected with its video (Premiere's linked selection): the audio item over the same range
+    // tells which audio track the clip's sound is on, where the sound of an extension belongs.
+    const audio = await Promise.all(
+      items.filter((item) => !isVideoItem(item)).map(async (item) => ({ start: ticksOf(await item.getStartTime()), end: ticksOf(await item.getEndTime()), track: await item.getTrackIndex() })),
+    );
+    const clips = await Promise.all(
+      video.map(async (item) => {
+        const info = await this.clipInfo(item);
+        const linked = audio.find((a) => a.start === info.start && a.end === info.end);
+        return linked ? { ...info, audioTrack: linked.track } : info;
+      }),
+    );
     return clips.sort((a, b) => a.track - b.track || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
@@ -333,7 +346,15 @@ export class PremiereHost implements EditorHost {
       removals.push(found);
     }
     const end = place.start + (place.sourceOut - place.sourceIn);
-    const audioTrack = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end);
+    // A file with sound goes on the footage's own audio track where that is empty under the edit, else on the first
+    // empty one; without sound any empty track does (nothing lands on it). No audio of the user's is overwritten.
+    const quiet = newTrack ? audioTrackCount : await quietAudioTrack(this.ppro, sequence, audioTrackCount, place.start, end, place.audioTrack);
+    if (quiet === null && place.audioTrack !== undefined) {
+      throw new HostError(
+        `Every audio track has sound under the new clip, and its own sound would cut into it: add an audio track (Sequence > Add Tracks) and try again.`,
+      );
+    }
+    const audioTrack = quiet ?? 0;
     const VIDEO = this.ppro.Constants.MediaType.VIDEO;
     const before = await readItemState(this.ppro, item);
     const xmp = edit.record ? withTesseraXmp(before.xmp, edit.record) : null;

@@ -140,6 +140,7 @@ export class SimulatedHost implements EditorHost {
       mediaFps: null,
       offline: false,
       record: edit.record,
+      ...(place.audioTrack !== undefined ? { audioTrack: place.audioTrack } : {}),
     };
     this.insertSorted(place.track, clip);
     this.changed();

@@ -1,19 +1,21 @@
 // Small translations from data to what the panel shows.
-import { framesToSeconds } from "../../shared/time.js";
+import { durationSeconds, formatDuration } from "../../shared/time.js";
 import { PREMIERE_TERMS, type HostTerms } from "../host/editor-host.js";
 import { WORKFLOW_LABELS, type JobStatus, type JobView } from "./jobs.js";
 import type { PendingJob } from "./pending.js";
 
 export function describeJob(job: PendingJob, status: JobStatus, terms: HostTerms = PREMIERE_TERMS): JobView {
   const { plan, request } = job;
-  const seconds = framesToSeconds(plan.frames, plan.fps).toFixed(2);
+  // Timecode next to seconds, as an editor reads a duration (00:00:04:00 · 4 s).
+  const timecode = { dropFrame: plan.dropFrame ?? false };
+  const duration = `${formatDuration(plan.frames, plan.fps, timecode)} · ${durationSeconds(plan.frames, plan.fps, timecode)} s`;
   const what = plan.workflow === "extend" ? `${WORKFLOW_LABELS.extend} ${plan.at ?? "tail"}` : WORKFLOW_LABELS[plan.workflow];
   return {
     clientJobId: job.clientJobId,
     jobId: job.jobId,
     workflow: plan.workflow,
     prompt: request.prompt,
-    summary: `${what} · ${seconds} s · ${terms.trackName(plan.track)}`,
+    summary: `${what} · ${duration} · ${terms.trackName(plan.track)}`,
     seed: request.seed,
     status,
     phase: null,
@@ -25,6 +27,7 @@ export function describeJob(job: PendingJob, status: JobStatus, terms: HostTerms
     error: null,
     note: null,
     output: null,
+    ...(request.quality === "draft" ? { draft: true, retake: { plan, request } } : {}),
   };
 }
 

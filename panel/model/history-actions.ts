@@ -1,20 +1,20 @@
 // Turning a past take back into form values (Re-run, Variant) and deciding what a reconnect means for the jobs
 // this panel is waiting for.
 import type { HistoryItem, QueueEntry } from "../../shared/protocol.js";
-import type { FrameRate } from "../../shared/time.js";
+import { durationFrames, durationSeconds, type FrameRate } from "../../shared/time.js";
 import type { PendingJob } from "./pending.js";
 import type { Form } from "./settings.js";
 
 /** The form for making `item` again: same prompt and settings; the seed kept (Re-run) or left to chance (Variant). */
 export function formFromHistory(item: HistoryItem, unit: Form["durationUnit"], fps: FrameRate, keepSeed: boolean): Partial<Form> {
   const r = item.request;
-  const seconds = Number(((r.frames * r.fps.den) / r.fps.num).toFixed(3));
+  const seconds = durationSeconds(r.frames, r.fps);
   return {
     prompt: r.prompt,
     negativePrompt: r.negativePrompt,
     seed: r.seed,
     seedLocked: keepSeed,
-    duration: unit === "frames" ? Math.max(1, Math.round((seconds * fps.num) / fps.den)) : seconds,
+    duration: unit === "frames" ? Math.max(1, durationFrames(seconds, fps)) : seconds,
     ...(r.modelId ? { modelId: r.modelId } : {}),
   };
 }

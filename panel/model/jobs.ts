@@ -2,7 +2,9 @@
 // by the welcome snapshot after a reconnect.
 import type { JobOutput, JobPhase, QueueEntry } from "../../shared/protocol.js";
 import type { JobEvent } from "../client/connection.js";
+import type { ClipInfo } from "../host/editor-host.js";
 import type { PlanWorkflow } from "../workflows/plan.js";
+import type { Retake } from "./drafts.js";
 
 export type JobStatus =
   | "sending" // not yet accepted (or waiting for the helper to come back)
@@ -19,7 +21,7 @@ export interface JobView {
   jobId: string | null;
   workflow: PlanWorkflow;
   prompt: string;
-  /** "B-roll · 3.96 s · V2" */
+  /** "B-roll · 00:00:04:00 · 4 s · V2" */
   summary: string;
   seed: number;
   status: JobStatus;
@@ -34,6 +36,14 @@ export interface JobView {
   output: JobOutput | null;
   /** Where the job runs when not on the editor's machine (a studio farm worker). */
   runsOn?: string | null;
+  /** A draft (few steps, smallest size): the queue offers "Make final" once it is in the sequence. */
+  draft?: boolean;
+  /** What made a draft, kept for its final. */
+  retake?: Retake;
+  /** Where the clip landed. */
+  placedClip?: ClipInfo;
+  /** "Make final" was asked for this draft. */
+  finalRequested?: boolean;
 }
 
 export const ACTIVE: ReadonlySet<JobStatus> = new Set(["sending", "queued", "running", "placing"]);

@@ -10,12 +10,13 @@ import { HelperError } from "../client/errors.js";
 import { newId } from "../client/ids.js";
 import { termsOf, type ClipInfo, type EditorHost, type HostTerms, type ProjectInfo, type SequenceInfo } from "../host/editor-host.js";
 import { loggedHost } from "../host/logged-host.js";
-import { gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
+import { canLoop, gateAll, type ActionName, type Availability } from "../workflows/capabilities.js";
 import { landJob, placeOutput } from "../workflows/land.js";
 import { PlacementLedger, type KeyValueStore } from "../workflows/ledger.js";
 import { planBroll, type TrackChoice, type TrackQuestion } from "../workflows/plan.js";
 import { prepareJob } from "../workflows/prepare.js";
 import { describeJob, messageOf, snapshotKey } from "./describe.js";
+import { finalFor } from "./drafts.js";
 import { ACTIVE, applyJobEvent, applyQueueEntry, type JobView } from "./jobs.js";
 import { formFromHistory, resumeSteps } from "./history-actions.js";
 import { describeChanges, exportPanelLog, PanelLog } from "./panel-log.js";
@@ -201,8 +202,9 @@ export class PanelModel extends Store<PanelState> {
   setDurationUnit(unit: Form["durationUnit"]): void {
     const { form } = this.state;
     if (form.durationUnit === unit) return;
-    const fps = this.state.host.sequence?.fps ?? { num: 24, den: 1 };
-    this.setForm({ durationUnit: unit, duration: convertDuration(form, fps) });
+    const sequence = this.state.host.sequence;
+    const fps = sequence?.fps ?? { num: 24, den: 1 };
+    this.setForm({ durationUnit: unit, duration: convertDuration(form, fps, { dropFrame: sequence?.dropFrame ?? false }) });
   }
 
   setSettings(patch: Partial<Settings>): void {
@@ -247,7 +249,7 @@ export class PanelModel extends Store<PanelState> {
         clientJobId,
         prompt: form.prompt,
         negativePrompt: form.negativePrompt,
-        frames: (fps) => requestedFrames(form, fps),
+        frames: (fps, timecode) => requestedFrames(form, fps, timecode),
         quality: form.quality,
         seed: form.seedLocked ? form.seed : null,
         extendAt: form.extendAt,
@@ -258,6 +260,10 @@ export class PanelModel extends Store<PanelState> {
         whenNoTrackFree: settings.whenNoTrackFree,
         random: this.random,
         ...(choice ? { choice } : {}),
+        audio: form.sound,
+        // an engine model makes no loops: the Loop choice shows it off and greyed out for one
+        loop: form.loop && canLoop(this.currentModel()),
+        ...(form.quality === "draft" ? { renderQuality: "draft" as const } : {}),
       });
       if (prepared.kind === "refused") return this.say("warning", prepared.reason);
       if (prepared.kind === "ask") return this.update({ question: { workflow: "broll", question: prepared.question } });
@@ -401,13 +407,25 @@ export class PanelModel extends Store<PanelState> {
       }
       const note = landed.kind === "placed" ? `On ${this.terms.trackName(landed.clip.track)} as ${landed.clip.name}.${landed.note ? ` ${landed.note}` : ""}` : `Already in the ${this.terms.timeline}.`;
       this.pending.remove(clientJobId);
-      this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note }));
+      this.updateJob(clientJobId, (j) => ({ ...j, status: "placed", note, ...(landed.kind === "placed" ? { placedClip: landed.clip } : {}) }));
       void this.refreshHost();
     } catch (error) {
       this.updateJob(clientJobId, (j) => ({ ...j, status: "ready", note: `Not placed: ${messageOf(error)}` }));
     } finally {
       this.landing.delete(clientJobId);
     }
+  }
+
+  /** The same shot at full quality (same prompt and seed), replacing the placed draft in place as one undo step. */
+  makeFinal(clientJobId: string): void {
+    const draft = this.state.jobs.find((j) => j.clientJobId === clientJobId);
+    if (!draft?.retake || !draft.placedClip || draft.finalRequested) return;
+    const { plan, request } = finalFor(draft.retake, draft.placedClip, this.currentModel());
+    const job: PendingJob = { clientJobId: newId(), jobId: null, plan, request, createdAt: new Date().toISOString(), cancelled: false };
+    this.pending.put(job);
+    const note = "The final is on its way; it replaces this draft.";
+    this.update({ jobs: [describeJob(job, "sending"), ...this.state.jobs.map((j) => (j.clientJobId === clientJobId ? { ...j, finalRequested: true, note } : j))] });
+    this.send(job);
   }
 
   // -- history ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // What the user set, read back through zod from storage (a value from an older panel falls back to its default).
 import { z } from "zod";
-import { FitModeSchema, OutputFormatSchema } from "../../shared/protocol.js";
-import { secondsToFrames, type FrameRate } from "../../shared/time.js";
+import { AudioModeSchema, FitModeSchema, OutputFormatSchema } from "../../shared/protocol.js";
+import { durationFrames, durationSeconds, type FrameRate, type TimecodeOptions } from "../../shared/time.js";
 import type { KeyValueStore } from "../workflows/ledger.js";
 import { QualitySchema } from "../workflows/request.js";
 
@@ -26,6 +26,10 @@ export const FormSchema = z.object({
   seedLocked: z.boolean().catch(false),
   modelId: z.string().nullable().catch(null),
   extendAt: z.enum(["head", "tail"]).catch("tail"),
+  /** Extend and fill: continue the footage's sound under the new frames, or leave them silent. */
+  sound: AudioModeSchema.catch("extend"),
+  /** B-roll: a clip whose last frame flows into its first. */
+  loop: z.boolean().catch(false),
 });
 export type Form = z.infer<typeof FormSchema>;
 
@@ -47,15 +51,17 @@ export const saveSettings = (store: KeyValueStore, s: Settings): void => store.s
 export const loadForm = (store: KeyValueStore): Form => load(store, "tessera.form", FormSchema);
 export const saveForm = (store: KeyValueStore, f: Form): void => store.setItem("tessera.form", JSON.stringify(f));
 
-/** Whole sequence frames for the duration field, never longer than what was typed (4 s at 23.976 is 95 frames). */
-export function requestedFrames(form: Pick<Form, "duration" | "durationUnit">, fps: FrameRate): number {
-  const frames =
-    form.durationUnit === "frames" ? Math.round(form.duration) : secondsToFrames(form.duration, fps, "floor");
+/**
+ * Whole sequence frames for the duration field, as editors count seconds: the frames of that timecode (4 s at
+ * 23.976 is 00:00:04:00, 96 frames; drop-frame where the sequence displays it).
+ */
+export function requestedFrames(form: Pick<Form, "duration" | "durationUnit">, fps: FrameRate, timecode?: TimecodeOptions): number {
+  const frames = form.durationUnit === "frames" ? Math.round(form.duration) : durationFrames(form.duration, fps, timecode);
   return Math.max(1, frames);
 }
 
 /** The same duration in the other unit, so switching units keeps the length. */
-export function convertDuration(form: Pick<Form, "duration" | "durationUnit">, fps: FrameRate): number {
-  const frames = requestedFrames(form, fps);
-  return form.durationUnit === "seconds" ? frames : Number(((frames * fps.den) / fps.num).toFixed(3));
+export function convertDuration(form: Pick<Form, "duration" | "durationUnit">, fps: FrameRate, timecode?: TimecodeOptions): number {
+  const frames = requestedFrames(form, fps, timecode);
+  return form.durationUnit === "seconds" ? frames : durationSeconds(frames, fps, timecode);
 }

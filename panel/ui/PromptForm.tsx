@@ -1,10 +1,11 @@
 import type { ModelInfo } from "../../shared/protocol.js";
-import { framesToSeconds, frameRateLabel, type FrameRate } from "../../shared/time.js";
+import { durationSeconds, formatDuration, framesToSeconds, frameRateLabel, type FrameRate } from "../../shared/time.js";
 import type { PanelModel, PanelState } from "../model/panel-model.js";
 import { requestedFrames } from "../model/settings.js";
 import { longestFrames } from "../workflows/length.js";
 import { stepsFor, type Quality } from "../workflows/request.js";
 import { Choice, type ChoiceOption } from "./Choice.js";
+import { ClipOptions } from "./ClipOptions.js";
 import { estimateTokens, firstIgnoredWord } from "./prompt-length.js";
 
 const QUALITIES: ChoiceOption<Quality>[] = [
@@ -34,7 +35,8 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
   const current = model.currentModel();
   const sequence = host.sequence;
   const ignored = current ? firstIgnoredWord(form.prompt, current.maxTokens) : null;
-  const frames = sequence ? requestedFrames(form, sequence.fps) : null;
+  const timecode = { dropFrame: sequence?.dropFrame ?? false };
+  const frames = sequence ? requestedFrames(form, sequence.fps, timecode) : null;
   const inOut = sequence && sequence.inPoint !== null && sequence.outPoint !== null;
   const limit = current && sequence ? durationLimit(current, sequence.fps, state.settings.handles) : null;
   return (
@@ -95,7 +97,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
           {sequence && frames !== null
             ? inOut
               ? `B-roll fills the ${model.terms.timeline} ${model.terms.range}.`
-              : `${frames} frames · ${framesToSeconds(frames, sequence.fps).toFixed(2)} s at ${frameRateLabel(sequence.fps)} fps`
+              : `${formatDuration(frames, sequence.fps, timecode)} · ${durationSeconds(frames, sequence.fps, timecode)} s · ${frames} frames at ${frameRateLabel(sequence.fps)} fps`
             : `Open a ${model.terms.timeline} to see frames.`}
         </p>
         {limit && (
@@ -140,6 +142,7 @@ export function PromptForm({ model, state }: { model: PanelModel; state: PanelSt
           {form.seedLocked ? "Every take uses this seed." : "A new random seed for each take."}
         </p>
       </div>
+      <ClipOptions model={model} state={state} />
       <div className="field">
         <span className="label">Model</span>
         {state.models.length === 0 ? (

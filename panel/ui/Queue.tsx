@@ -39,6 +39,7 @@ function JobRow({ job, model }: { job: JobView; model: PanelModel }) {
           {job.prompt}
         </div>
         <div className="job__meta">
+          {job.draft && <span className="job__badge">Draft</span>}
           {job.summary} · seed {job.seed}
         </div>
         <div className="job__status">
@@ -68,6 +69,17 @@ function JobRow({ job, model }: { job: JobView; model: PanelModel }) {
         {(job.status === "sending" || job.status === "queued" || job.status === "running") && (
           <button type="button" className="btn btn--quiet" aria-label={`Cancel ${job.prompt}`} onClick={() => void model.cancel(job.clientJobId)}>
             Cancel
+          </button>
+        )}
+        {job.draft && job.status === "placed" && job.placedClip && (
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={job.finalRequested}
+            title="Make this shot at full quality (same prompt and seed) and swap it in where the draft is"
+            onClick={() => model.makeFinal(job.clientJobId)}
+          >
+            Make final
           </button>
         )}
         {job.status === "ready" && (

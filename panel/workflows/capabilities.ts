@@ -29,6 +29,11 @@ export interface GateInput {
   handles?: number;
 }
 
+/** Loops are made by Tessera's own model packages; an engine's templates run one window and cannot close a loop. */
+export function canLoop(model: ModelInfo | null): boolean {
+  return !model?.engine;
+}
+
 const yes: Availability = { enabled: true, reason: null };
 const no = (reason: string): Availability => ({ enabled: false, reason });
 const terms = (input: GateInput): HostTerms => input.terms ?? PREMIERE_TERMS;

@@ -54,6 +54,15 @@ export function trimRange(plan: Plan, output: JobOutput): { sourceIn: Ticks; sou
   return { sourceIn, sourceOut: sourceIn + framesToTicks(plan.frames, plan.fps, "round") };
 }
 
+/**
+ * Where a clip's sound goes: the footage's audio track, moved up as many tracks as the video had to move above the
+ * footage (the space next to it was taken: its sound's neighbour on that audio track is likely taken too).
+ */
+export function audioTrackFor(plan: Plan, target: Pick<Target, "track">): number {
+  const raised = plan.source ? Math.max(0, target.track - plan.source.track) : 0;
+  return (plan.audioTrack ?? 0) + raised;
+}
+
 export type Landed =
   | { kind: "placed"; clip: ClipInfo; note: string | null }
   | { kind: "already" }
@@ -76,7 +85,7 @@ export async function placeOutput(host: EditorHost, plan: Plan, output: JobOutpu
   const clip = await host.applyEdit({
     label: plan.label,
     remove: target.remove,
-    place: { media, track: target.track, start: target.start, ...trimRange(plan, output) },
+    place: { media, track: target.track, start: target.start, ...trimRange(plan, output), ...(output.audio ? { audioTrack: audioTrackFor(plan, target) } : {}) },
     record: output.record,
   });
   return { kind: "placed", clip, note: target.note };

@@ -39,6 +39,10 @@ export const PlanSchema = z.object({
   /** The clip continued (extend) or the clip before the gap (fill). */
   source: ClipRefSchema.optional(),
   at: z.enum(["head", "tail"]).optional(),
+  /** The audio track of the footage's sound (extend, fill): the new clip's sound goes there. */
+  audioTrack: z.number().int().min(0).optional(),
+  /** The sequence shows drop-frame timecode: durations are written that way. */
+  dropFrame: z.boolean().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -199,6 +203,7 @@ export function planExtend(input: PlanInput, at: "head" | "tail"): Planned {
       onBusy: "track-above",
       source: clipRef(clip),
       at,
+      ...(clip.audioTrack !== undefined ? { audioTrack: clip.audioTrack } : {}),
     },
   };
 }
@@ -222,8 +227,15 @@ export function planFill(input: PlanInput): Planned {
       handles: 0,
       onBusy: "track-above",
       source: clipRef(gap.before),
+      ...linkedAudio(gap.before, gap.after),
     },
   };
+}
+
+/** The audio track of the first of these clips that has linked sound. */
+function linkedAudio(...clips: ClipInfo[]): { audioTrack?: number } {
+  const track = clips.find((c) => c.audioTrack !== undefined)?.audioTrack;
+  return track !== undefined ? { audioTrack: track } : {};
 }
 
 export function planEnd(plan: Plan): Ticks {

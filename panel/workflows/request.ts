@@ -4,8 +4,11 @@ import { z } from "zod";
 import { describeIssues } from "../../shared/parse.js";
 import {
   GenerationRequestSchema,
+  type AudioMode,
+  type AudioSource,
   type FitModeSchema,
   type Conditioning,
+  type RenderQuality,
   type GenerationRequest,
   type ModelInfo,
   type OutputFormat,
@@ -23,7 +26,8 @@ export type Quality = z.infer<typeof QualitySchema>;
 export function stepsFor(quality: Quality, model: ModelInfo | null): number | undefined {
   if (!model) return undefined;
   const steps = model.defaults.steps;
-  if (quality === "draft") return Math.max(4, Math.round(steps / 2));
+  // a draft: a quarter of the steps (and the helper makes it at the model's smallest size)
+  if (quality === "draft") return Math.max(2, Math.round(steps / 4));
   if (quality === "high") return Math.min(200, Math.round(steps * 1.5));
   return steps;
 }
@@ -41,6 +45,12 @@ export interface RequestInput {
   project: ProjectInfo | null;
   conditioning: Conditioning | null;
   outputFolder: string | null;
+  /** Extend and fill: continue the footage's sound ("extend", the default) or not. */
+  audio?: AudioMode;
+  /** The footage's media, for its sound, when the conditioning frames were rendered from the sequence. */
+  audioSources?: { before?: AudioSource; after?: AudioSource };
+  loop?: boolean;
+  renderQuality?: RenderQuality;
 }
 
 /** A prompt for workflows that can run without one: the placeholder's or clip's name says what belongs there. */
@@ -71,6 +81,10 @@ export function buildRequest(input: RequestInput): GenerationRequest {
     workflow: plan.workflow,
     projectId: input.project?.id,
     sequenceId: sequence.id,
+    ...(input.conditioning && input.audio ? { audio: input.audio } : {}),
+    ...(input.audioSources && (input.audioSources.before || input.audioSources.after) ? { audioSources: input.audioSources } : {}),
+    ...(input.loop ? { loop: true } : {}),
+    ...(input.renderQuality ? { quality: input.renderQuality } : {}),
   };
   const checked = GenerationRequestSchema.safeParse(candidate);
   if (!checked.success) throw HelperError.of("E_BAD_REQUEST", describeIssues(checked.error));

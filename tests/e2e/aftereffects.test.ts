@@ -37,7 +37,7 @@ describeHarness("the panel in a simulated After Effects comp (real host.jsx, rea
     await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill("1");
     await page.getByRole("button", { name: "Generate" }).click();
     const { layer, layers } = await landed("harbour-at-dawn_");
-    expect(layer).toMatchObject({ index: 1, inFrame: CURRENT_FRAME, outFrame: CURRENT_FRAME + 23 });
+    expect(layer).toMatchObject({ index: 1, inFrame: CURRENT_FRAME, outFrame: CURRENT_FRAME + 24 }); // 1 s at 23.976 is 00:00:01:00, 24 frames
     expect(layers.slice(1).map((l) => l.name)).toEqual(before.map((l) => l.name));
     const folder = page.getByRole("region", { name: "Project" }).getByRole("list", { name: "Tessera Media" });
     await folder.getByText(layer.name).waitFor();
@@ -93,7 +93,7 @@ describeHarness("the panel in a simulated After Effects comp (real host.jsx, rea
     await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill("1");
     await press("Extend");
     const { layer, layers } = await landed("the-harbour-keeps-moving_");
-    expect(layer).toMatchObject({ inFrame: harbour.outFrame, outFrame: harbour.outFrame + 23 });
+    expect(layer).toMatchObject({ inFrame: harbour.outFrame, outFrame: harbour.outFrame + 24 });
     expect(layer.index).toBe(named(layers, "Harbour wide.mp4").index + 1);
     await screenshot(page, "ae-extend");
   }, 90_000);

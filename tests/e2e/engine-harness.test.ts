@@ -71,7 +71,7 @@ if (reason) {
       await page.getByRole("spinbutton", { name: "Duration", exact: true }).fill("1");
       await page.getByRole("button", { name: "Generate" }).click();
       const clip = await landedOn("V2", "harbour-at-dawn-drone-shot_");
-      expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23, track: 2 });
+      expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, track: 2 });
       expect(fake.prompts.length).toBe(posted + 1);
       expect(fake.prompts.at(-1)!["3"]!.inputs.text).toBe("harbour at dawn, drone shot");
       await page.getByRole("listitem", { name: "harbour at dawn, drone shot" }).getByText("In the sequence").waitFor();
@@ -88,7 +88,7 @@ if (reason) {
       await waitUntil("Extend to be enabled", () => extend.isEnabled());
       await extend.click();
       const clip = await landedOn("V1", "the-harbour-keeps-moving_");
-      expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 23, track: 1 });
+      expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24, track: 1 });
       const graph = fake.prompts.at(-1)!;
       expect(graph["20"]!.inputs.file).toMatch(/-before\.mp4$/); // the tail of the clip, uploaded as a guide
       expect(graph["30"]).toBeUndefined();

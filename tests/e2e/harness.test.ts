@@ -39,9 +39,22 @@ describeHarness("panel harness end to end (real helper, tiny model, Chromium)", 
     await page.getByRole("button", { name: "Generate" }).click();
     await jobRow("harbour at dawn").getByText(/Generating|Decoding|Writing|Finishing|Queued|Reading|Loading/).first().waitFor({ timeout: 20_000 });
     const clip = await landed("V2", "harbour-at-dawn_");
-    expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23, length: "0.96 s", track: 2 });
+    expect(clip).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, length: "00:00:01:00", track: 2 });
     await jobRow("harbour at dawn").getByText("In the sequence").waitFor();
+    // the program monitor shows the landed clip's real frames: its file, served by the helper, at the
+    // playhead's frame (the first frame after the 12-frame handle)
+    const monitor = page.getByRole("region", { name: "Program monitor" });
+    const video = monitor.locator("video");
+    await waitUntil("the program monitor to show the clip's frame", async () =>
+      (await video.count()) > 0 && (await video.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && !v.seeking && v.src.includes("/clip/"))) ? true : null,
+    );
+    const shownAt = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    expect(Math.abs(shownAt - (12.25 * 1001) / 24000)).toBeLessThan(0.02);
     await screenshot(page, "broll");
+    // Play runs the clip and the playhead follows it
+    await monitor.getByRole("button", { name: "Play" }).click();
+    const playhead = page.getByRole("img", { name: /^Playhead at/ });
+    await waitUntil("the playhead to move with the video", async () => (Number(await playhead.getAttribute("data-frame")) > PLAYHEAD_FRAME + 3 ? true : null));
   }, 90_000);
 
   test("a placeholder is replaced on its track with exactly its duration", async () => {
@@ -67,7 +80,10 @@ describeHarness("panel harness end to end (real helper, tiny model, Chromium)", 
     await prompt("the harbour keeps moving", 1);
     await press("Extend");
     const clip = await landed("V1", "the-harbour-keeps-moving_");
-    expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 23, track: 1 });
+    expect(clip).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24, track: 1 });
+    // the harbour shot has room tone on A1: the extension's sound continues it there
+    const a1 = await clipsOn(page, "A1");
+    expect(a1.find((c) => c.name === clip.name)).toMatchObject({ startFrame: source.startFrame + source.frames, frames: 24 });
     await screenshot(page, "extend");
   }, 90_000);
 
@@ -117,6 +133,23 @@ describeHarness("panel harness end to end (real helper, tiny model, Chromium)", 
     await screenshot(page, "settings");
   }, 60_000);
 
+  test("a draft lands marked as a draft; Make final swaps the full-quality take in at the same place", async () => {
+    await prompt("lighthouse at dusk", 1);
+    await page.getByRole("radiogroup", { name: "Quality" }).getByRole("radio", { name: "Draft" }).click();
+    await page.getByRole("button", { name: "Generate" }).click();
+    const draft = await landed("V2", "lighthouse-at-dusk_");
+    const row = jobRow("lighthouse at dusk").first();
+    await row.getByText("In the sequence").waitFor();
+    await expect(row.getByText("Draft", { exact: true }).isVisible()).resolves.toBe(true);
+    await row.getByRole("button", { name: "Make final" }).click();
+    const final = await waitUntil("the final to replace the draft", async () => {
+      const clips = generated(await clipsOn(page, "V2"), "lighthouse-at-dusk_");
+      return clips.length === 1 && clips[0]!.name !== draft.name ? clips[0]! : null;
+    });
+    expect(final).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24, track: 2 });
+    await page.getByRole("button", { name: 'Undo Tessera: Make final "lighthouse at dusk"' }).waitFor();
+  }, 120_000);
+
   test("Cancel stops a job and nothing lands", async () => {
     await prompt("a long storm over the sea", 4);
     await page.getByRole("button", { name: "Generate" }).click();
@@ -143,7 +176,7 @@ describeHarness("panel harness end to end (real helper, tiny model, Chromium)", 
     await page.waitForTimeout(1500); // any duplicate placement would show up by now
     const placed = generated([...(await clipsOn(page, "V2")), ...(await clipsOn(page, "V3"))], "lighthouse-in-fog_");
     expect(placed).toHaveLength(1);
-    expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 23 });
+    expect(placed[0]).toMatchObject({ startFrame: PLAYHEAD_FRAME, frames: 24 });
     // the restarted helper welcomed before its model was loaded: the panel picks the model up again
     await waitUntil("the model to be offered again", async () => (await page.getByRole("radiogroup", { name: "Model" }).getByRole("radio", { checked: true }).count()) === 1);
     expect(await page.getByRole("button", { name: "Generate" }).isEnabled()).toBe(true);

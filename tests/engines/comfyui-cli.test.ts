@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { loadTemplates } from "../../helper-service/engines/comfyui/templates.js";
 import { locateMediaTools } from "../../helper-service/media/index.js";
 import { BIN, NO_REFERENCE, start, tessera } from "../cli/support.js";
+import { makeSourceWithSound } from "../support/sound.js";
 import { tempDir } from "../server/support.js";
 import { DEFAULT_MODELS } from "./fake-comfyui/object-info.js";
 import { FakeComfyUI } from "./fake-comfyui/server.js";
@@ -148,6 +149,49 @@ test("with no ONNX package at all (TESSERA_REFERENCE_DIR empty) an engine job st
   const models = await tessera(["models", "--data-dir", dataDir], { env: NO_REFERENCE });
   expect(models.stdout).toMatch(/^no model installed/);
   expect(models.stdout).toContain("studio-gpu/ltx-video-2b 0.9.5  LTX-Video 2B via studio-gpu");
+});
+
+test("an engine extension continues the footage's sound under the new frames, as a package's does", async () => {
+  const source = join(out, "room.mp4");
+  makeSourceWithSound(source, { seconds: 2, fps: 24 });
+  const file = join(out, "room-tail.mov");
+  const result = await cli(["extend", "--source", source, "--at", "tail", "--seconds", "0.5", "--model", "studio-gpu/ltx-video-2b", "--steps", "3", "--out", file]);
+  expect(result.code).toBe(0);
+  // ProRes carries PCM sound, as long as the picture
+  const streams = execFileSync(locateMediaTools().ffprobe.path, ["-v", "error", "-show_entries", "stream=codec_type,codec_name,duration", "-of", "csv=p=0", file], { encoding: "utf8" }).trim().split("\n");
+  const audio = streams.find((l) => l.includes("audio"))?.split(",");
+  const video = streams.find((l) => l.includes("video"))?.split(",");
+  expect(audio?.[0]).toBe("pcm_s24le");
+  expect(Math.abs(Number(audio?.[2]) - Number(video?.[2]))).toBeLessThan(0.05);
+  const sidecar = JSON.parse(readFileSync(`${file}.tessera.json`, "utf8")) as { record: { audio: unknown; engine: { name: string } } };
+  expect(sidecar.record).toMatchObject({ audio: { mode: "extend", continued: ["before"] }, engine: { name: "studio-gpu" } });
+  // --audio none: the same extension without sound
+  const silent = join(out, "room-tail-silent.mov");
+  expect((await cli(["extend", "--source", source, "--at", "tail", "--seconds", "0.5", "--model", "studio-gpu/ltx-video-2b", "--steps", "3", "--audio", "none", "--out", silent])).code).toBe(0);
+  expect(execFileSync(locateMediaTools().ffprobe.path, ["-v", "error", "-select_streams", "a", "-show_entries", "stream=codec_name", "-of", "csv=p=0", silent], { encoding: "utf8" }).trim()).toBe("");
+});
+
+test("a draft on the engine runs a quarter of the template's steps at its smallest size for the shape", async () => {
+  const file = join(out, "draft.mp4");
+  const result = await cli(["generate", "a reef", "--draft", "--model", "studio-gpu/ltx-video-2b", "--seconds", "1", "--fps", "24", "--size", "1920x1080", "--seed", "7", "--out", file]);
+  expect(result.code).toBe(0);
+  const graph = fake.prompts.at(-1)!;
+  expect(graph["7"]!.inputs.steps).toBe(8); // 30 / 4
+  expect(graph["6"]!.inputs).toMatchObject({ width: 768, height: 512 });
+  expect(ffprobe(file)).toBe("1920,1080,24/1,24");
+  const [item] = await history();
+  expect(item.output!.record).toMatchObject({ quality: "draft", modelSize: [768, 512], steps: 8, seed: 7 });
+});
+
+test("a loop on the engine is refused before anything is sent, saying which models make loops", async () => {
+  const posted = fake.prompts.length;
+  const file = join(out, "loop.mp4");
+  const result = await cli(["generate", "waves", "--loop", "--model", "studio-gpu/ltx-video-2b", "--seconds", "1", "--out", file]);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain("studio-gpu/ltx-video-2b cannot make a seamless loop");
+  expect(result.stderr).toContain("choose a model package");
+  expect(fake.prompts.length).toBe(posted);
+  expect(existsSync(file)).toBe(false);
 });
 
 test("Ctrl-C cancels the prompt on the server within 2 s and leaves no file", async () => {

@@ -116,3 +116,20 @@ describe("long clips", () => {
     await pkg.dispose();
   });
 });
+
+describe("seamless loops", () => {
+  test("the last window fills from the frames before it back to the clip's start; the windows before keep enough frames", () => {
+    for (const total of [6, 10, 17, 24, 40, 100]) {
+      const plan = planWindows(total, 17, "loop", 4, 5);
+      const last = plan.windows.at(-1)!;
+      expect(last).toMatchObject({ before: true, after: true, keepTo: last.frames });
+      expect(last.start + last.frames).toBe(total);
+      expect(last.start).toBeGreaterThanOrEqual(5);
+      expect((last.frames - 1) % 4).toBe(0);
+      expect(plan.windows[0]).toMatchObject({ start: 0, before: false, after: false });
+      const kept = plan.windows.reduce((n, w) => n + w.keepTo - w.keepFrom, 0);
+      expect(kept).toBe(total);
+    }
+    expect(() => planWindows(5, 17, "loop", 4, 5)).toThrow(/too short/);
+  });
+});

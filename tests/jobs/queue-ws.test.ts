@@ -173,6 +173,11 @@ test("URLs, relative and device paths are refused with E_PATH_REFUSED before que
     { output: { format: "h264", folder: "/dev/shm" } },
     { conditioning: { before: { kind: "media", path: "https://example.com/clip.mp4", inFrame: 0, outFrame: 10 } } },
     { conditioning: { after: { kind: "frames", paths: ["/proc/self/environ"], fps: { num: 24, den: 1 } } } },
+    // the footage named for its sound is checked like conditioning media
+    {
+      conditioning: { before: { kind: "frames", paths: ["/tmp/frame.png"], fps: { num: 24, den: 1 } } },
+      audioSources: { before: { path: "http://example.com/room.wav", inFrame: 0, outFrame: 10 } },
+    },
   ];
   for (const [i, extra] of cases.entries()) {
     client.send({ type: "generate", requestId: `path-${i}`, clientJobId: `path-${i}`, request: { ...baseRequest({ prompt: "a path" }), ...extra } });

@@ -39,6 +39,16 @@ describe("AfterEffectsHost reads the comp", () => {
     fx.comp.width = 1280;
     fx.comp.height = 720;
     expect(await fx.host.getSequence()).toMatchObject({ fps: { num: 25, den: 1 }, width: 1280, height: 720 });
+    expect((await fx.host.getSequence())?.dropFrame).toBeUndefined();
+  });
+
+  test("a 29.97 comp showing drop-frame timecode says so, so durations count its timecode", async () => {
+    const fx = afterEffects();
+    fx.comp.frameRate = 30000 / 1001;
+    fx.comp.dropFrame = true;
+    expect(await fx.host.getSequence()).toMatchObject({ fps: { num: 30000, den: 1001 }, dropFrame: true });
+    fx.comp.dropFrame = false;
+    expect((await fx.host.getSequence())?.dropFrame).toBeUndefined();
   });
 
   test("a poll's project, comp and selection reads share one evalScript; the project name is shown decoded", async () => {

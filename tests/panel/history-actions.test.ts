@@ -47,6 +47,6 @@ test("a reconnect adopts queued jobs, lands finished ones, ends failed ones and 
 
 test("Re-run keeps the seed, Variant frees it; the duration follows the field's unit", () => {
   const past = item(2, "done");
-  expect(formFromHistory(past, "seconds", fps, true)).toEqual({ prompt: "surf", negativePrompt: "blur", seed: 11, seedLocked: true, duration: 2.002, modelId: "m2" });
+  expect(formFromHistory(past, "seconds", fps, true)).toEqual({ prompt: "surf", negativePrompt: "blur", seed: 11, seedLocked: true, duration: 2, modelId: "m2" }); // 48 frames at 23.976 read 00:00:02:00
   expect(formFromHistory(past, "frames", fps, false)).toMatchObject({ seedLocked: false, duration: 48 });
 });

@@ -76,20 +76,20 @@ describe("B-roll from the panel model", () => {
     await model.run("broll");
     await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
     const sent = helper.lastJob().message;
-    expect(sent.request).toMatchObject({ prompt: "harbour at dawn", frames: 47, fps: { num: 24000, den: 1001 }, width: 1920, height: 1080, handles: 12, workflow: "broll" });
+    expect(sent.request).toMatchObject({ prompt: "harbour at dawn", frames: 48, fps: { num: 24000, den: 1001 }, width: 1920, height: 1080, handles: 12, workflow: "broll" });
     expect(sent.request.output.folder).toBe("/Volumes/Work/Edit/Tessera Media");
-    expect(job(model)).toMatchObject({ status: "queued", summary: "B-roll · 1.96 s · V2", seed: sent.request.seed });
+    expect(job(model)).toMatchObject({ status: "queued", summary: "B-roll · 00:00:02:00 · 2 s · V2", seed: sent.request.seed });
     helper.progress(helper.lastJob().jobId, 0.5);
     helper.preview(helper.lastJob().jobId);
     await until(model, () => job(model).status === "running" && job(model).previewUrl !== null);
     expect(job(model)).toMatchObject({ phase: "denoise", fraction: 0.5, etaSeconds: 12, window: { index: 0, count: 2 } });
-    const out = output("/Volumes/Work/Edit/Tessera Media/harbour-at-dawn_1_abcd.mp4", 47, 12);
+    const out = output("/Volumes/Work/Edit/Tessera Media/harbour-at-dawn_1_abcd.mp4", 48, 12);
     helper.done(helper.lastJob().jobId, out);
     helper.done(helper.lastJob().jobId, out); // heard twice: placed once
     await until(model, () => job(model).status === "placed");
     const placed = host.clipsOn(1).filter((c) => c.name === "harbour-at-dawn_1_abcd.mp4");
     expect(placed).toHaveLength(1);
-    expect(placed[0]).toMatchObject({ start: f(48), end: f(95), inPoint: f(12) });
+    expect(placed[0]).toMatchObject({ start: f(48), end: f(96), inPoint: f(12) });
     expect(job(model).note).toBe("On V2 as harbour-at-dawn_1_abcd.mp4.");
     expect(host.undoLabels).toEqual(['Tessera: B-roll "harbour at dawn"']);
   });
@@ -104,7 +104,7 @@ describe("B-roll from the panel model", () => {
     expect(helper.jobs).toHaveLength(0);
     model.answerQuestion(model.getState().question!.question.options[0]!.choice);
     await until(model, () => helper.jobs.length === 1);
-    expect(job(model).summary).toBe("B-roll · 1.00 s · V3");
+    expect(job(model).summary).toBe("B-roll · 00:00:01:00 · 1 s · V3");
   });
 
   test("a locked seed is used as it is; an unlocked one changes per take", async () => {
@@ -146,14 +146,14 @@ describe("the other workflows", () => {
     await model.run("extend");
     await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
     expect(helper.lastJob().message.request).toMatchObject({
-      frames: 23,
+      frames: 24,
       handles: 0,
       workflow: "extend",
       conditioning: { before: { kind: "media", path: "/media/harbour.mp4", inFrame: 12, outFrame: 84 } },
     });
-    helper.done(helper.lastJob().jobId, output("/out/more.mp4", 23, 0));
+    helper.done(helper.lastJob().jobId, output("/out/more.mp4", 24, 0));
     await until(model, () => job(model).status === "placed");
-    expect(clipNamed(host, "more.mp4")).toMatchObject({ track: 0, start: f(360), end: f(383) });
+    expect(clipNamed(host, "more.mp4")).toMatchObject({ track: 0, start: f(360), end: f(384) });
   });
 
   test("Fill conditions on both sides and fills the gap exactly", async () => {
@@ -298,5 +298,71 @@ describe("history", () => {
     ]);
     expect(host.importCounts.get("/out/lighthouse.mp4")).toBe(1);
     expect(host.undoLabels).toEqual(['Tessera: Insert again "lighthouse"', 'Tessera: Insert again "lighthouse"']);
+  });
+});
+
+describe("sound under extensions and seamless loops from the panel", () => {
+  test("Extend continues the clip's sound, and the new clip's sound lands on the clip's audio track", async () => {
+    const { helper, host, model } = await rig();
+    const boat = host.addClip({ name: "Boat.mov", track: 0, start: f(400), end: f(450), inPoint: 0n, outPoint: f(50), mediaPath: "/media/boat.mov", mediaFps: { num: 24000, den: 1001 }, audioTrack: 1 });
+    host.select([boat.id]);
+    model.setForm({ prompt: "the boat sails on", duration: 1, durationUnit: "seconds", extendAt: "tail" });
+    await model.run("extend");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    expect(helper.lastJob().message.request).toMatchObject({ audio: "extend", workflow: "extend", conditioning: { before: { kind: "media", path: "/media/boat.mov" } } });
+    helper.done(helper.lastJob().jobId, { ...output("/out/boat-more.mp4", 24, 0), audio: true });
+    await until(model, () => job(model).status === "placed");
+    expect(clipNamed(host, "boat-more.mp4")).toMatchObject({ track: 0, start: f(450), end: f(474), audioTrack: 1 });
+  });
+
+  test("Sound set to none asks for none; a file without sound gets no audio track", async () => {
+    const { helper, host, model } = await rig();
+    host.select([clipNamed(host, "Harbour wide.mp4").id]);
+    model.setForm({ prompt: "more harbour", duration: 1, durationUnit: "seconds", extendAt: "tail", sound: "none" });
+    await model.run("extend");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    expect(helper.lastJob().message.request.audio).toBe("none");
+    helper.done(helper.lastJob().jobId, output("/out/quiet.mp4", 24, 0));
+    await until(model, () => job(model).status === "placed");
+    expect(clipNamed(host, "quiet.mp4").audioTrack).toBeUndefined();
+  });
+
+  test("Loop asks for a seamless clip without handles (the loop point is the file's end)", async () => {
+    const { helper, model } = await rig();
+    model.setForm({ prompt: "waves rolling in", duration: 2, durationUnit: "seconds", loop: true });
+    await model.run("broll");
+    await until(model, () => helper.jobs.length === 1);
+    expect(helper.lastJob().message.request).toMatchObject({ loop: true, handles: 0, frames: 48, workflow: "broll" });
+  });
+});
+
+describe("draft then final", () => {
+  test("a draft shows as a draft; Make final re-runs prompt and seed at full quality and swaps it in place, one undo step", async () => {
+    const { helper, host, model } = await rig();
+    model.setForm({ prompt: "harbour at dawn", duration: 2, durationUnit: "seconds", quality: "draft", seed: 77, seedLocked: true });
+    await model.run("broll");
+    await until(model, () => helper.jobs.length === 1 && job(model).jobId !== null);
+    const draftRequest = helper.lastJob().message.request;
+    expect(draftRequest).toMatchObject({ quality: "draft", steps: 5, seed: 77 });
+    expect(job(model).draft).toBe(true);
+    helper.done(helper.lastJob().jobId, output("/out/draft.mp4", 72, 12));
+    await until(model, () => job(model).status === "placed");
+    const draftClip = clipNamed(host, "draft.mp4");
+    const undoSteps = host.undoLabels.length;
+
+    model.makeFinal(job(model).clientJobId);
+    await until(model, () => helper.jobs.length === 2 && job(model).jobId !== null);
+    const finalRequest = helper.lastJob().message.request;
+    expect(finalRequest).toMatchObject({ prompt: "harbour at dawn", seed: 77, quality: "final", steps: 20, frames: draftRequest.frames, handles: 12 });
+    expect(model.getState().jobs[1]).toMatchObject({ finalRequested: true });
+    helper.done(helper.lastJob().jobId, output("/out/final.mp4", 72, 12));
+    await until(model, () => job(model).status === "placed");
+    const finalClip = clipNamed(host, "final.mp4");
+    expect(finalClip).toMatchObject({ track: draftClip.track, start: draftClip.start, end: draftClip.end });
+    expect(host.clipsOn(draftClip.track).some((c) => c.name === "draft.mp4")).toBe(false);
+    expect(host.undoLabels.length).toBe(undoSteps + 1);
+    expect(host.undoLabels.at(-1)).toBe('Tessera: Make final "harbour at dawn"');
+    host.undo();
+    expect(clipNamed(host, "draft.mp4")).toMatchObject({ track: draftClip.track, start: draftClip.start });
   });
 });

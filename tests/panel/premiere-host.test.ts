@@ -107,6 +107,16 @@ describe("PremiereHost reads the sequence", () => {
     expect(await host.getProject()).toEqual({ id: "project-guid-1", name: "Edit.prproj", path: "/Volumes/Work/Edit/Edit.prproj" });
   });
 
+  test("a 29.97 drop-frame sequence says so; non-drop timecode leaves it out", async () => {
+    const fake = createFakePremiere({ timebase: "8475667200" });
+    const host = new PremiereHost(fake.ppro, { importWaitMs: 50 });
+    expect((await host.getSequence())?.dropFrame).toBeUndefined();
+    fake.project.sequence!.displayFormat = 102;
+    expect(await host.getSequence()).toMatchObject({ fps: { num: 30000, den: 1001 }, dropFrame: true });
+    fake.project.sequence!.displayFormat = 103;
+    expect((await host.getSequence())?.dropFrame).toBeUndefined();
+  });
+
   test("a real In/Out range comes through", async () => {
     const { fake, host } = setup();
     fake.project.sequence!.inPoint = f(24);
@@ -124,6 +134,9 @@ describe("PremiereHost reads the sequence", () => {
     expect(selection.map((c) => c.name)).toEqual(["Interview.mov", "Placeholder"]);
     expect(selection[0]).toMatchObject({ track: 0, start: 0n, end: f(96), inPoint: f(24), mediaPath: "/media/interview.mov", mediaFps: { num: 25, den: 1 } });
     expect(selection[1]).toMatchObject({ mediaPath: null, mediaFps: null, start: f(96) });
+    // the selected audio item over the interview's range is its linked sound, on A1
+    expect(selection[0]!.audioTrack).toBe(0);
+    expect(selection[1]!.audioTrack).toBeUndefined();
   });
 
   test("no project: null sequence, and edits say so", async () => {
@@ -264,6 +277,42 @@ describe("PremiereHost.applyEdit keeps to the tracks that exist and leaves the u
     const media = await imported(s, true);
     await s.host.applyEdit({ label: "Tessera: B-roll", remove: [], place: { media, track: 1, start: f(48), sourceIn: 0n, sourceOut: f(24) }, record: null });
     expect(audioOf(s)).toEqual([[`Dialogue.wav@0-${f(400)}`], [`new.mp4@${f(48)}-${f(72)}`]]);
+  });
+
+  test("a file with sound lands its audio on the footage's audio track where that is empty under it", async () => {
+    const fake = createFakePremiere({ audioTracks: 3 });
+    const host = new PremiereHost(fake.ppro, { importWaitMs: 50 });
+    const seq = fake.project.sequence!;
+    const room = new FakeClip(fake.engine, "Room.wav", "/media/room.wav", f(480), null);
+    seq.audioTracks[0]!.items.push(seq.item({ name: "Room.wav", start: 0n, end: f(400), inPoint: 0n, outPoint: f(400), clip: room, speed: 1 }, "audio"));
+    fake.engine.files.add("/out/new.mp4");
+    fake.engine.filesWithAudio.add("/out/new.mp4");
+    const media = await host.importMedia("/out/new.mp4", "Tessera Media");
+    const tracks = () => seq.audioTracks.map((t) => t.items.map((i) => `${i.data.name}@${i.data.start}-${i.data.end}`));
+    // the footage's sound is on A3 and A3 is free there: the extension's sound continues on A3, not on A2
+    await host.applyEdit({ label: "Tessera: Extend tail", remove: [], place: { media, track: 1, start: 0n, sourceIn: 0n, sourceOut: f(24), audioTrack: 2 }, record: null });
+    expect(tracks()).toEqual([[`Room.wav@0-${f(400)}`], [], [`new.mp4@0-${f(24)}`]]);
+    // its own track has sound there (A1's room tone): the first empty one instead, never over the user's audio
+    await host.applyEdit({ label: "Tessera: Extend tail", remove: [], place: { media, track: 1, start: f(48), sourceIn: 0n, sourceOut: f(24), audioTrack: 0 }, record: null });
+    expect(tracks()).toEqual([[`Room.wav@0-${f(400)}`], [`new.mp4@${f(48)}-${f(72)}`], [`new.mp4@0-${f(24)}`]]);
+    // a track that does not exist (the extension raised past the last audio track) is never named
+    await host.applyEdit({ label: "Tessera: Extend tail", remove: [], place: { media, track: 1, start: f(96), sourceIn: 0n, sourceOut: f(24), audioTrack: 7 }, record: null });
+    expect(tracks()[1]).toEqual([`new.mp4@${f(48)}-${f(72)}`, `new.mp4@${f(96)}-${f(120)}`]);
+  });
+
+  test("sound with every audio track busy under it is refused before any change", async () => {
+    const s = setup();
+    const seq = s.fake.project.sequence!;
+    const music = new FakeClip(s.fake.engine, "Music.wav", "/media/music.wav", f(4800), null);
+    for (const track of seq.audioTracks) track.items.push(seq.item({ name: "Music.wav", start: 0n, end: f(2000), inPoint: 0n, outPoint: f(2000), clip: music, speed: 1 }, "audio"));
+    const before = { video: s.seqTracks().map((t) => t.map((i) => i.data.name)), audio: audioOf(s) };
+    const media = await imported(s, true);
+    const undo = s.fake.engine.undo.length;
+    await expect(
+      s.host.applyEdit({ label: "Tessera: Extend tail", remove: [], place: { media, track: 1, start: f(48), sourceIn: 0n, sourceOut: f(24), audioTrack: 0 }, record: null }),
+    ).rejects.toThrow(/Every audio track has sound under the new clip/);
+    expect(s.fake.engine.undo).toHaveLength(undo);
+    expect({ video: s.seqTracks().map((t) => t.map((i) => i.data.name)), audio: audioOf(s) }).toEqual(before);
   });
 
   test("a new track above is made by the documented insert past the last tracks; nothing the user has moves", async () => {

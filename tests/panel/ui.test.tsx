@@ -7,6 +7,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testi
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
+import type { ModelInfo } from "../../shared/protocol.js";
 import { HelperConnection, type SocketLike } from "../../panel/client/connection.js";
 import type { ConnectionState } from "../../panel/client/connection-state.js";
 import { memoryTokenStore } from "../../panel/client/token-store.js";
@@ -18,15 +19,18 @@ import { describeConnection } from "../../panel/ui/connection-lines.js";
 import { estimateTokens, firstIgnoredWord } from "../../panel/ui/prompt-length.js";
 import { afterEffects } from "./fakes/after-effects.js";
 import { FakeHelper } from "./fakes/fake-helper.js";
-import { clipNamed, demoHost, memoryStore, output } from "./support.js";
+import { clipNamed, demoHost, memoryStore, model as packageModel, output } from "./support.js";
 
 const createSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
 let helpers: FakeHelper[] = [];
 let models: PanelModel[] = [];
 
-async function mount<H extends EditorHost = SimulatedHost>(options: { token?: string | null; host?: H } = {}): Promise<{ helper: FakeHelper; host: H; model: PanelModel }> {
+async function mount<H extends EditorHost = SimulatedHost>(
+  options: { token?: string | null; host?: H; models?: ModelInfo[] } = {},
+): Promise<{ helper: FakeHelper; host: H; model: PanelModel }> {
   const helper = await FakeHelper.start();
   helpers.push(helper);
+  if (options.models) helper.models = options.models;
   const host = options.host ?? (demoHost() as unknown as H);
   const connection = new HelperConnection({
     createSocket,
@@ -92,13 +96,16 @@ describe("the panel UI", () => {
   test("duration defaults from the sequence and switches between seconds and frames", async () => {
     await mount();
     await screen.findByText("Connected");
-    expect(screen.getByText("95 frames · 3.96 s at 23.976 fps")).toBeInTheDocument();
+    // 4 s in a 23.976 sequence is 00:00:04:00: timecode counts 24 frames a second
+    expect(screen.getByText("00:00:04:00 · 4 s · 96 frames at 23.976 fps")).toBeInTheDocument();
     const unit = screen.getByRole("radiogroup", { name: "Duration unit" });
     expect(within(unit).getByRole("radio", { name: "seconds" })).toBeChecked();
     fireEvent.click(within(unit).getByRole("radio", { name: "frames" }));
     expect(within(unit).getByRole("radio", { name: "frames" })).toBeChecked();
     expect(within(unit).getByRole("radio", { name: "frames" })).toHaveClass("is-on");
-    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(95);
+    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(96);
+    fireEvent.click(within(unit).getByRole("radio", { name: "seconds" }));
+    expect(screen.getByRole("spinbutton", { name: "Duration" })).toHaveValue(4);
   });
 
   test("a prompt longer than the model reads gets a notice naming where it stops", async () => {
@@ -131,6 +138,53 @@ describe("the panel UI", () => {
     await waitFor(() => expect(within(row).getByText("In the sequence")).toBeInTheDocument());
     expect(within(row).queryByRole("button", { name: "Cancel harbour" })).not.toBeInTheDocument();
     expect(host.clipsOn(1).map((c) => c.name)).toContain("harbour_5.mp4");
+  });
+
+  test("a Draft take is marked a draft; Make final sends the same prompt and seed at full quality and swaps it in", async () => {
+    const { helper, host } = await mount();
+    await screen.findByText("Connected");
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "reef" } });
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "Quality" })).getByRole("radio", { name: "Draft" }));
+    expect(screen.getByText("5 steps")).toBeInTheDocument();
+    const loop = screen.getByRole("radiogroup", { name: "Loop" });
+    fireEvent.click(within(loop).getByRole("radio", { name: "Seamless loop" })); // a seamless clip
+    expect(within(loop).getByRole("radio", { name: "Seamless loop" })).toBeChecked();
+    fireEvent.click(generate());
+    await waitFor(() => expect(helper.jobs).toHaveLength(1));
+    const draft = helper.lastJob();
+    expect(draft.message.request).toMatchObject({ quality: "draft", loop: true, handles: 0 });
+    const row = await screen.findByRole("listitem", { name: "reef" });
+    expect(within(row).getByText("Draft")).toBeInTheDocument();
+    act(() => helper.done(draft.jobId, output("/out/reef_draft.mp4", draft.message.request.frames, 0)));
+    await waitFor(() => expect(within(row).getByText("In the sequence")).toBeInTheDocument());
+    fireEvent.click(within(row).getByRole("button", { name: "Make final" }));
+    await waitFor(() => expect(helper.jobs).toHaveLength(2));
+    expect(within(row).getByRole("button", { name: "Make final" })).toBeDisabled();
+    const final = helper.lastJob();
+    expect(final.message.request).toMatchObject({ prompt: "reef", seed: draft.message.request.seed, quality: "final", steps: 20, loop: true });
+    act(() => helper.done(final.jobId, output("/out/reef_final.mp4", final.message.request.frames, 0)));
+    await waitFor(() => expect(host.clipsOn(1).map((c) => c.name)).toEqual(["reef_final.mp4", "Title"]));
+  });
+
+  test("Sound and Loop are choices; an engine model greys Loop out and its takes are sent without a loop", async () => {
+    const engine: ModelInfo = { ...packageModel(), id: "studio-gpu/ltx-video-2b", name: "LTX-Video 2B via studio-gpu", engine: "studio-gpu" };
+    const { helper } = await mount({ models: [packageModel(), engine] });
+    await screen.findByText("Connected");
+    const sound = screen.getByRole("radiogroup", { name: "Sound" });
+    fireEvent.click(within(sound).getByRole("radio", { name: "No sound" }));
+    expect(within(sound).getByRole("radio", { name: "No sound" })).toBeChecked();
+    const loop = screen.getByRole("radiogroup", { name: "Loop" });
+    fireEvent.click(within(loop).getByRole("radio", { name: "Seamless loop" }));
+    expect(screen.getByText("B-roll ends where it starts.")).toBeInTheDocument();
+    fireEvent.click(within(screen.getByRole("radiogroup", { name: "Model" })).getByRole("radio", { name: "LTX-Video 2B via studio-gpu 1.0.0" }));
+    expect(within(loop).getByRole("radio", { name: "Plays once" })).toBeChecked();
+    expect(within(loop).getByRole("radio", { name: "Seamless loop" })).toBeDisabled();
+    expect(screen.getByText("LTX-Video 2B via studio-gpu runs on studio-gpu, which makes no loops: choose a model package for a loop.")).toBeInTheDocument();
+    fireEvent.change(screen.getByRole("textbox", { name: "Prompt" }), { target: { value: "waves" } });
+    fireEvent.click(generate());
+    await waitFor(() => expect(helper.jobs).toHaveLength(1));
+    expect(helper.lastJob().message.request).toMatchObject({ modelId: "studio-gpu/ltx-video-2b", handles: 12 });
+    expect(helper.lastJob().message.request.loop).toBeUndefined();
   });
 
   test("Cancel in the queue cancels the job in the helper", async () => {

@@ -252,7 +252,7 @@ describe("the generation request", () => {
       height: 1080,
       handles: 12,
       seed: 42,
-      steps: 10,
+      steps: 5, // a draft: a quarter of the model's 20
       modelId: "tessera-reference",
       workflow: "replace",
       projectId: "p1",

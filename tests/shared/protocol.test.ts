@@ -173,3 +173,24 @@ describe("preview header", () => {
     expect(() => encodePreview({ jobId: randomUUID(), frameIndex: 0, width: 70000, height: 1, format: "jpeg" }, new Uint8Array())).toThrow(RangeError);
   });
 });
+
+describe("sound, loops and drafts in a request", () => {
+  const request = { prompt: "waves", seed: 1, frames: 48, fps: { num: 24, den: 1 }, width: 1920, height: 1080 };
+
+  test("absent, they mean: continue the sound, no loop, final quality (older clients still validate)", () => {
+    const parsed = GenerationRequestSchema.parse(request);
+    expect([parsed.audio, parsed.loop, parsed.quality, parsed.audioSources]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  test("each takes only its own values; a loop has no handles and no conditioning", () => {
+    expect(GenerationRequestSchema.parse({ ...request, audio: "none", loop: true, quality: "draft" })).toMatchObject({ audio: "none", loop: true, quality: "draft" });
+    expect(GenerationRequestSchema.safeParse({ ...request, audio: "loud" }).success).toBe(false);
+    expect(GenerationRequestSchema.safeParse({ ...request, quality: "best" }).success).toBe(false);
+    const withHandles = GenerationRequestSchema.safeParse({ ...request, loop: true, handles: 12 });
+    expect(withHandles.success).toBe(false);
+    expect(withHandles.error?.issues[0]?.message).toMatch(/a loop .* has no handles/);
+    const conditioned = { before: { kind: "media", path: "/m/a.mp4", inFrame: 0, outFrame: 10 } };
+    expect(GenerationRequestSchema.safeParse({ ...request, loop: true, conditioning: conditioned }).success).toBe(false);
+    expect(GenerationRequestSchema.safeParse({ ...request, audioSources: { before: { path: "/m/a.mp4", inFrame: 5, outFrame: 5 } } }).success).toBe(false);
+  });
+});

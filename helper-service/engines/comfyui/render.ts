@@ -15,10 +15,13 @@ import { TesseraError } from "../../../shared/errors.js";
 import type { GenerationRecord, GenerationRequest, JobOutput, JobPhase } from "../../../shared/protocol.js";
 import { quantizeFrames } from "../../../shared/time.js";
 import type { RgbFrame } from "../../inference/frames.js";
-import { checkPathText, conformPlan, type ConformPlan, type Encoder } from "../../media/index.js";
+import type { AudioBed } from "../../media/audio-bed.js";
+import { checkPathText, type ConformPlan, type Encoder } from "../../media/index.js";
 import type { RenderHooks, RenderJob } from "../../render/generator.js";
 import { outputFolderOf } from "../../render/output-files.js";
-import { conditioningFrames, jobEncoder, jobOutputOf } from "../../render/render-job.js";
+import { stepsFor } from "../../render/quality.js";
+import { conditioningFrames, jobEncoder, jobOutputOf, jobPlan } from "../../render/render-job.js";
+import { jobSound } from "../../render/sound.js";
 import { FrameSampler, type OutputChecker } from "../../safety/output-check.js";
 import type { BinaryPreview } from "./api.js";
 import { decodeClip, writeClip } from "./clip-files.js";
@@ -149,7 +152,7 @@ function windowInput(jc: JobContext, w: EngineWindow): WindowInput {
     prompt: request.prompt,
     negativePrompt: request.negativePrompt,
     seed: windowSeed(request.seed, w.index),
-    steps: request.steps ?? m.defaults.steps,
+    steps: stepsFor(request, m.defaults.steps),
     guidance: request.guidance ?? m.defaults.guidance,
     width: jc.size.width,
     height: jc.size.height,
@@ -217,7 +220,7 @@ async function runWindow(jc: JobContext, w: EngineWindow, made: readonly Made[])
   return { window: w, file: downloaded, skip: before, promptId: result.promptId, graph, bytes };
 }
 
-function recordOf(ctx: EngineRenderContext, model: EngineModel, request: GenerationRequest, made: readonly Made[], device: string): GenerationRecord {
+function recordOf(ctx: EngineRenderContext, model: EngineModel, request: GenerationRequest, made: readonly Made[], device: string, plan: ConformPlan): GenerationRecord {
   const first = made[0]!;
   const files = [...new Set(made.flatMap((w) => modelFiles(w.window.template, w.graph).map((f) => `${f.folder}/${f.file}`)))];
   const shift = Object.values(first.graph).find((n) => typeof n.inputs.shift === "number")?.inputs.shift as number | undefined;
@@ -232,12 +235,14 @@ function recordOf(ctx: EngineRenderContext, model: EngineModel, request: Generat
     prompt: request.prompt,
     negativePrompt: request.negativePrompt,
     seed: request.seed,
-    steps: request.steps ?? first.window.template.manifest.defaults.steps,
+    steps: stepsFor(request, first.window.template.manifest.defaults.steps),
     guidance: request.guidance ?? first.window.template.manifest.defaults.guidance,
     shift: shift ?? 0,
     device,
     workflow: request.workflow,
     conditioning: sides.before && sides.after ? "both" : sides.before ? "before" : sides.after ? "after" : null,
+    quality: request.quality ?? "final",
+    modelSize: [plan.model.width, plan.model.height],
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
     engine: {
@@ -258,13 +263,17 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
   const { request } = job;
   const { signal } = hooks;
   const started = Date.now();
+  if (request.loop) {
+    // A seamless loop conditions the clip's last window on its own first frames, which no template declares.
+    throw new TesseraError("E_BAD_REQUEST", `${model.id} cannot make a seamless loop: loops are made by Tessera's own model packages only.`, {
+      hint: "Turn Loop off for this model, or choose a model package (the reference model or an installed one) for a loop.",
+    });
+  }
   const footage: Sides = { before: request.conditioning?.before !== undefined, after: request.conditioning?.after !== undefined };
-  // the model's templates share its video rules; the one for this request plans the frames
+  // the model's templates share its video rules; the one for this request plans the frames (a draft at the
+  // smallest size for the shape, as for a package)
   const rules = templateFor(model, footage).manifest.video;
-  const plan = conformPlan(
-    { frames: request.frames, handles: request.handles, fps: request.fps, width: request.width, height: request.height, fit: request.fit, retime: request.retime },
-    rules,
-  );
+  const plan = jobPlan(request, rules);
   const total = plan.model.frames;
   const windows = planEngineWindows(model, total, footage, (frames) => (frames / rules.fps).toFixed(1));
   const count = windows.length;
@@ -280,6 +289,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
   const client = new ComfyClient(model.engine);
   const temp = await mkdtemp(join(tmpdir(), "tessera-comfyui-"));
   let encoder: Encoder | undefined;
+  let sound: AudioBed | null = null;
   try {
     report("load", 0, 0.01);
     const classes = [...new Set(windows.flatMap((w) => Object.values(w.template.graph).map((node) => node.class_type)))];
@@ -294,8 +304,10 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
     const made: Made[] = [];
     for (const w of windows) made.push(await runWindow(jc, w, made));
 
-    const record = recordOf(ctx, model, request, made, `${stats.devices[0]?.name ?? "unknown device"} via ${model.engine.name}`);
-    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal);
+    const record = recordOf(ctx, model, request, made, `${stats.devices[0]?.name ?? "unknown device"} via ${model.engine.name}`, plan);
+    // The footage's sound continued under the new frames, from the source media as for a package's clip.
+    sound = await jobSound(job, plan, record, hooks);
+    encoder = await jobEncoder(job, plan, record, ctx.dataDir, signal, sound);
     const sampler = new FrameSampler(total);
     const writer = encoder;
     // clip order (a head extension was made backward from the footage)
@@ -315,12 +327,13 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
     const prompts = count > 1 ? ` in ${count} windows` : "";
     hooks.onNotice?.("info", `${model.engine.name} made ${record.engine!.template}${prompts} in ${((Date.now() - started) / 1000).toFixed(1)} s (${bytes} bytes downloaded).`);
     report("finalize", count - 1, 1);
-    return jobOutputOf(done, plan, record);
+    return jobOutputOf(done, plan, record, sound);
   } catch (error) {
     await encoder?.abort();
     if (signal.aborted) throw new TesseraError("E_CANCELLED");
     throw error;
   } finally {
+    await sound?.cleanup();
     await rm(temp, { recursive: true, force: true });
   }
 }

@@ -123,6 +123,7 @@ var tesseraCall = (function () {
       id: comp.id,
       name: comp.name,
       frameRate: comp.frameRate,
+      dropFrame: comp.dropFrame === true,
       width: comp.width,
       height: comp.height,
       time: comp.time,

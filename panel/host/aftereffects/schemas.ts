@@ -40,6 +40,8 @@ export const CompSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   frameRate: z.number().positive(),
+  /** The comp counts drop-frame timecode (CompItem.dropFrame); absent from an older host.jsx: non-drop. */
+  dropFrame: z.boolean().optional(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   time: seconds,

@@ -130,6 +130,7 @@ export class FakeSequence
       | "getAudioTrackCount"
       | "getAudioTrack"
       | "getSelection"
+      | "getSequenceVideoTimeDisplayFormat"
     >
 {
   readonly tracks: FakeTrack[];
@@ -138,6 +139,8 @@ export class FakeSequence
   playhead = 0n;
   inPoint = 0n;
   outPoint: bigint | null = null;
+  /** Premiere's time display code: 110 is 23.976 timecode, 102 is 29.97 drop-frame. */
+  displayFormat = 110;
   readonly guid = { toString: () => "seq-guid-1" } as unknown as Guid;
   constructor(
     private readonly engine: Engine,
@@ -155,6 +158,9 @@ export class FakeSequence
   }
   async getTimebase() {
     return this.timebase;
+  }
+  async getSequenceVideoTimeDisplayFormat() {
+    return { type: this.displayFormat };
   }
   async getFrameSize() {
     return { ...this.size } as unknown as RectF;

@@ -200,6 +200,8 @@ export class CompItem extends Item {
   readonly hasVideo = true;
   time = 0;
   workAreaStart = 0;
+  /** CompItem.dropFrame: the comp shows drop-frame timecode. */
+  dropFrame = false;
   workAreaDuration: number;
   /** The stack, top first (index 1). */
   stack: AVLayer[] = [];
