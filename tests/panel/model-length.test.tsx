@@ -140,7 +140,8 @@ describe("in the panel", () => {
     expect(generate).toHaveAccessibleDescription(/makes at most 9\.63 s .*Set the duration to 9\.63 s or less/);
     // the request itself is checked too (a click that raced the gate, or a host selection that changed)
     await act(() => model.run("broll"));
-    expect(model.getState().message?.text).toMatch(/^The B-roll is 11\.97 s/);
+    // 12 s of timecode at 23.976 is 288 frames, 12.01 s of clock time
+    expect(model.getState().message?.text).toMatch(/^The B-roll is 12\.01 s \(288 frames/);
     act(() => host.select([clipNamed(host, "Placeholder: skyline").id]));
     await waitFor(() => expect(screen.getByRole("button", { name: "Replace" })).toBeEnabled());
     expect(helper.received.filter((m) => m.type === "generate")).toHaveLength(0);
