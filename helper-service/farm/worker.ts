@@ -20,15 +20,17 @@ import { dataPaths, packageVersion } from "../server/data-dir.js";
 import type { Logger } from "../server/log.js";
 import { connect, FARM_PROTOCOL, farmKeys, ping, PREFIX, QUEUE_NAME, type FarmConnection } from "./connection.js";
 import { encodePreview } from "../../shared/preview-header.js";
-import { CoordinatorRecordSchema, encodeError, FarmJobDataSchema, packProgress, type Delivery, type FarmResult, type WorkerRecord } from "./messages.js";
+import { CoordinatorRecordSchema, encodeError, FarmJobDataSchema, packProgress, type Delivery, type EngineReport, type FarmResult, type WorkerRecord } from "./messages.js";
 import { uploadFile } from "./uploader.js";
+import { describeSelection, offeredModels, type EngineSelection } from "./engines.js";
 
 export interface FarmWorkerOptions {
   connection: FarmConnection;
   name?: string;
   dataDir: string;
   modelDirs: string[];
-  engine: string;
+  /** The engines whose models this worker runs (`--engine`). */
+  engines: EngineSelection;
   /** A GeneratorFactory module instead of the engine's (tests, scripted generators). */
   generatorModule?: string;
   concurrency: number;
@@ -46,6 +48,8 @@ export interface FarmWorkerOptions {
 export interface FarmWorker {
   name: string;
   info: GeneratorInfo;
+  /** The engine servers' state at start. */
+  engines: EngineReport[];
   close(force?: boolean): Promise<void>;
 }
 
@@ -86,7 +90,14 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   );
   let info: GeneratorInfo;
   try {
-    info = (await Promise.all(hosts.map((h) => h.start())))[0]!;
+    const all = (await Promise.all(hosts.map((h) => h.start())))[0]!;
+    // only what the chosen engines run is advertised, so jobs for the rest go to other workers
+    info = { ...all, models: offeredModels(all.models, options.engines) };
+    if (info.models.length === 0) {
+      throw new TesseraError("E_MODEL_NOT_FOUND", `This worker has no model to run with --engine ${describeSelection(options.engines) || "(none)"}.`, {
+        hint: "Install a model package (--model DIR) or add a ComfyUI engine (`tessera engines add comfyui URL --name NAME`) in the worker's data folder.",
+      });
+    }
   } catch (error) {
     await Promise.all(hosts.map((h) => h.stop(0)));
     redis.disconnect();
@@ -97,6 +108,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   const running = new Map<string, { host: WorkerHost; stop(byUser: boolean): void; byUser: boolean }>();
   let done = 0;
   const startedAt = new Date().toISOString();
+  let engines = await engineReports(options.dataDir, options.engines);
+  for (const e of engines) if (!e.reachable) log.warn({ engine: e.name, detail: e.detail }, "engine server not reachable; its jobs fail until it is");
 
   const record = (): WorkerRecord => ({
     name,
@@ -104,8 +117,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     pid: process.pid,
     version,
     protocol: FARM_PROTOCOL,
-    engine: options.engine,
+    engine: describeSelection(options.engines),
     device: info.device,
+    engines,
     models: info.models,
     concurrency: options.concurrency,
     running: [...running.keys()],
@@ -118,6 +132,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   };
   await heartbeat();
   const beat = setInterval(() => void heartbeat().catch(() => undefined), 5000);
+  // the engine servers' state (reachable, GPU, VRAM) for farm status; it changes slowly and costs a request
+  const engineBeat = setInterval(() => void engineReports(options.dataDir, options.engines).then((r) => (engines = r), () => undefined), 60_000);
 
   // Cancel requests for jobs running here.
   const subscriber = redis.duplicate({ connectionName: `tessera-worker-sub:${name}` });
@@ -284,6 +300,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     if (force) for (const r of running.values()) r.stop(false);
     return (closing ??= (async () => {
       clearInterval(beat);
+      clearInterval(engineBeat);
       await worker.close();
       await subscriber.quit().catch(() => undefined);
       await redis.multi().srem(farmKeys.workers, name).del(farmKeys.worker(name)).exec().catch(() => undefined);
@@ -291,7 +308,15 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
       await redis.quit().catch(() => undefined);
     })());
   };
-  return { name, info, close };
+  return { name, info, engines, close };
+}
+
+/** The ComfyUI servers this worker drives, as farm status shows them; no request when it drives none. */
+async function engineReports(dataDir: string, selection: EngineSelection): Promise<EngineReport[]> {
+  if (selection.comfyui.length === 0) return [];
+  const { allEngineStatuses } = await import("../engines/comfyui/status.js");
+  const statuses = await allEngineStatuses(dataDir);
+  return statuses.filter((s) => selection.comfyui.includes(s.name)).map(({ name, url, reachable, detail }) => ({ name, url, reachable, detail }));
 }
 
 /** A coordinator of another farm protocol is named at start, instead of failing every job later. */
