@@ -83,7 +83,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     { length: options.concurrency },
     () =>
       new WorkerHost({
-        config: { dataDir: options.dataDir, modelDirs: options.modelDirs, policyPath: paths.policy },
+        config: { dataDir: options.dataDir, modelDirs: options.modelDirs, policyPath: paths.policy, worker: name },
         generatorModule: options.generatorModule,
         log,
       }),

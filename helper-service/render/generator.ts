@@ -62,6 +62,8 @@ export const GeneratorConfigSchema = z.object({
   modelDirs: z.array(z.string()),
   policyPath: z.string(),
   threads: z.number().int().min(1).optional(),
+  /** The farm worker's name when this generator runs farm jobs: each generation record names it. */
+  worker: z.string().optional(),
 });
 export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;
 

@@ -4,9 +4,11 @@
  * engine on a worker delivering through a shared folder instead of HTTP.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { basename } from "node:path";
 import { decodePreview } from "../../shared/preview-header.js";
+import { readEmbeddedMetadata } from "../../helper-service/media/metadata.js";
 import type { HelperMessageOf } from "../../shared/protocol.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { leftovers, outputs, RedisServer, redisAvailable, startFarmHelper, startWorker, stopWorker, type WorkerProcess } from "./support.js";
@@ -168,7 +170,12 @@ run("the real ONNX engine on a worker, delivered through a shared folder: checke
     expect(done.output.path.startsWith(out)).toBe(true);
     expect(createHash("sha256").update(readFileSync(done.output.path)).digest("hex")).toBe(done.output.sha256);
     expect(done.output.record.model.id).toBe("tessera-random-tiny");
-    expect(existsSync(`${done.output.path}.tessera.json`)).toBe(true);
+    // the record names the machine and the worker that made the clip: in the file's XMP and the sidecar
+    const machine = { host: hostname(), worker: "nas" };
+    expect(done.output.record.machine).toEqual(machine);
+    expect((await readEmbeddedMetadata(done.output.path)).record?.machine).toEqual(machine);
+    const sidecar = JSON.parse(readFileSync(`${done.output.path}.tessera.json`, "utf8")) as { record: { machine?: unknown; seed: number } };
+    expect(sidecar.record).toMatchObject({ machine, seed: done.output.record.seed });
     // live previews reached the panel as binary frames of this job
     const previews = client.binary.map((b) => decodePreview(new Uint8Array(b))).filter((p) => p.ok && p.header.jobId === jobId);
     expect(previews.length).toBeGreaterThan(0);

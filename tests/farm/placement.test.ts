@@ -8,6 +8,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
@@ -62,6 +63,7 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
     expect(engineEnd).toMatchObject({ type: "job.done", output: { frames: 24, record: { model: { id: ENGINE_MODEL }, engine: { kind: "comfyui", name: "studio-gpu", server: fake.url } } } });
     expect(createHash("sha256").update(readFileSync(engineEnd.output.path)).digest("hex")).toBe(engineEnd.output.sha256);
     expect(fake.promptIds.length).toBe(1);
+    expect(engineEnd.output.record.machine).toEqual({ host: hostname(), worker: "comfy" });
     expect(client.jobEvents(engineJob).filter((m) => m.type === "job.started" && m.runsOn?.startsWith("farm worker")).map((m) => (m as HelperMessageOf<"job.started">).runsOn)).toEqual(["farm worker comfy"]);
     // The farm's models are the union of the workers'; anything else is refused before it is queued.
     client.send({ type: "generate", requestId: "r9", clientJobId: "c9", request: baseRequest({ prompt: "nowhere", modelId: "model-z", output: { format: "h264", folder: out } }) });

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TesseraError } from "../../../shared/errors.js";
-import type { GenerationRecord, JobOutput, JobPhase } from "../../../shared/protocol.js";
+import type { GenerationRecord, JobOutput, JobPhase, Machine } from "../../../shared/protocol.js";
 import { quantizeFrames } from "../../../shared/time.js";
 import type { RgbFrame } from "../../inference/frames.js";
 import { checkPathText, conformPlan, type Encoder } from "../../media/index.js";
@@ -30,6 +30,8 @@ export interface EngineRenderContext {
   version: string;
   dataDir: string;
   outputCheck: OutputChecker;
+  /** The machine that drives the engine server (the server itself is in the record's engine part). */
+  machine: Machine;
 }
 
 /** Which of our phases a running node belongs to. */
@@ -192,6 +194,7 @@ export async function renderOnComfy(ctx: EngineRenderContext, model: EngineModel
       conditioning: sides.before && sides.after ? "both" : sides.before ? "before" : sides.after ? "after" : null,
       digitalSourceType: "trainedAlgorithmicMedia",
       createdAt: new Date().toISOString(),
+      machine: ctx.machine,
       engine: {
         kind: "comfyui",
         name: model.engine.name,
