@@ -101,38 +101,31 @@ run("a worker of another farm protocol says so and does not start; a bad --farm 
   const client = new Redis(redis.port, "127.0.0.1");
   try {
     await client.set("tessera:farm:coordinator", JSON.stringify({ version: "9.0.0", protocol: 99, seenAt: new Date().toISOString() }));
-    const refused = await exec(process.execPath, [BIN, "worker", "--farm", redis.url, "--shared-dir", tempDir(), "--data-dir", tempDir()], {
-      env: { ...process.env, TESSERA_GENERATOR_MODULE: FAKE_GENERATOR_MODULE },
-    }).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
+    const fail = (args: string[], env?: NodeJS.ProcessEnv) =>
+      exec(process.execPath, [BIN, ...args], env ? { env } : {}).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+    const serve = async (args: string[]) => fail(["serve", "--data-dir", tempDir(), "--port", String(await freePort()), ...args]);
+    // independent command lines, run side by side
+    const [refused, noEngine, bad, unreachable, busy] = await Promise.all([
+      fail(["worker", "--farm", redis.url, "--shared-dir", tempDir(), "--data-dir", tempDir()], { ...process.env, TESSERA_GENERATOR_MODULE: FAKE_GENERATOR_MODULE }),
+      fail(["worker", "--farm", redis.url, "--shared-dir", tempDir(), "--data-dir", tempDir(), "--engine", "onnx,comfyui:nope"]),
+      fail(["farm", "status", "--farm", "http://example.com"]),
+      // serve --farm: a Redis that is not there, and a delivery port that is taken
+      freePort().then((port) => serve(["--farm", `redis://127.0.0.1:${port}`])),
+      serve(["--farm", redis.url, "--farm-listen", `127.0.0.1:${redis.port}`]),
+    ]);
     expect(refused?.code).toBe(1);
     expect(refused?.stderr).toMatch(/farm protocol 1.*farm protocol 99/);
     expect(refused?.stderr).toMatch(/fix: Install the same Tessera version/);
     // an engine the worker's data dir does not have: named, with the command that adds it
-    const noEngine = await exec(process.execPath, [BIN, "worker", "--farm", redis.url, "--shared-dir", tempDir(), "--data-dir", tempDir(), "--engine", "onnx,comfyui:nope"]).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
     expect(noEngine?.code).toBe(2);
     expect(noEngine?.stderr).toMatch(/no ComfyUI engine named "nope" \(it has none\)[\s\S]*fix: .*tessera engines add comfyui/);
-    const bad = await exec(process.execPath, [BIN, "farm", "status", "--farm", "http://example.com"]).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
     expect(bad?.code).toBe(2);
     expect(bad?.stderr).toMatch(/redis:\/\/ or rediss:\/\//);
-    // serve --farm: a Redis that is not there, and a delivery port that is taken, each said with the fix
-    const serve = async (args: string[]) =>
-      exec(process.execPath, [BIN, "serve", "--data-dir", tempDir(), "--port", String(await freePort()), ...args]).then(
-        () => undefined,
-        (error: { code: number; stderr: string }) => error,
-      );
-    const unreachable = await serve(["--farm", `redis://127.0.0.1:${await freePort()}`]);
     expect(unreachable?.code).toBe(1);
     expect(unreachable?.stderr).toMatch(/Redis server cannot be reached.*ECONNREFUSED[\s\S]*fix: Check the --farm URL/);
-    const busy = await serve(["--farm", redis.url, "--farm-listen", `127.0.0.1:${redis.port}`]);
     expect(busy?.code).toBe(2);
     expect(busy?.stderr).toMatch(/port \d+ is in use[\s\S]*--farm-listen/);
   } finally {
