@@ -51,7 +51,7 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
       jobs.push([await submit(i, model), model]);
     }
     // the engine's model, run on the worker that drives it (not the tiny ONNX package it also has)
-    client.send({ type: "generate", requestId: "re", clientJobId: "ce", request: baseRequest({ prompt: "harbour at dawn", modelId: ENGINE_MODEL, frames: 24, width: 1280, height: 720, steps: 6, output: { format: "h264", folder: out } }) });
+    client.send({ type: "generate", requestId: "re", clientJobId: "ce", request: baseRequest({ prompt: "harbour at dawn", modelId: ENGINE_MODEL, frames: 24, width: 320, height: 180, steps: 6, output: { format: "h264", folder: out } }) });
     const engineJob = (await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === "re")).jobId;
     for (const [jobId, model] of jobs) {
       const end = await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === jobId, 60_000);
