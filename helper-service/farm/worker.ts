@@ -132,8 +132,17 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   };
   await heartbeat();
   const beat = setInterval(() => void heartbeat().catch(() => undefined), 5000);
-  // the engine servers' state (reachable, GPU, VRAM) for farm status; it changes slowly and costs a request
-  const engineBeat = setInterval(() => void engineReports(options.dataDir, options.engines).then((r) => (engines = r), () => undefined), 60_000);
+  // the engine servers' state (reachable, GPU, VRAM) for farm status and for refusing jobs of a server that is
+  // down: checked every minute, and every few seconds while one is down, so the worker takes its jobs again soon
+  let engineCheck: Promise<void> | undefined;
+  let engineCheckedAt = Date.now();
+  const engineBeat = setInterval(() => {
+    if (engineCheck || (engines.every((e) => e.reachable) && Date.now() - engineCheckedAt < 60_000)) return;
+    engineCheckedAt = Date.now();
+    engineCheck = engineReports(options.dataDir, options.engines)
+      .then((r) => void (engines = r), () => undefined)
+      .finally(() => (engineCheck = undefined));
+  }, 5000);
 
   // Cancel requests for jobs running here.
   const subscriber = redis.duplicate({ connectionName: `tessera-worker-sub:${name}` });
@@ -167,6 +176,10 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     if (request.modelId && !info.models.some((m) => m.id === request.modelId)) {
       return refuse(job, token, `it has no model ${request.modelId} (it has ${info.models.map((m) => m.id).join(", ") || "none"})`);
     }
+    // a worker whose engine server is down leaves that engine's jobs to workers whose server is up
+    const engineName = info.models.find((m) => m.id === request.modelId)?.engine;
+    const down = engines.find((e) => e.name === engineName && !e.reachable);
+    if (down) return refuse(job, token, `its engine server ${down.name} (${down.url}) is not reachable`);
     if (delivery.kind === "shared" && !options.sharedDir) return refuse(job, token, "the job is delivered through the shared folder, and this worker has no --shared-dir");
     if (delivery.kind === "http" && !options.token) return refuse(job, token, "the job is delivered over HTTP, and this worker has no farm token");
     if (await redis.exists(farmKeys.cancel(jobId))) throw new UnrecoverableError(encodeError(toErrorBody(new TesseraError("E_CANCELLED"))));

@@ -1,7 +1,7 @@
 /**
  * Where farm jobs go, and what the command line says about it: workers with different model sets each get the
- * jobs they can run, a worker driving a ComfyUI engine its engine's jobs (a job for a model no worker has is
- * refused at once, naming the models the farm has); a worker of another farm protocol, or naming an engine it
+ * jobs they can run, a worker driving a ComfyUI engine its engine's jobs, unless its server is down (a job for a
+ * model no worker has is refused at once, naming the models the farm has); a worker of another farm protocol, or naming an engine it
  * does not have, says so and does not start; `tessera farm status` lists workers and counts; and a
  * coordinator killed with kill -9 mid-run finds its jobs on the farm again after a restart.
  */
@@ -32,12 +32,17 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
   // a GPU box whose worker drives its ComfyUI server: the real pipeline, the engine added in its data dir
   const comfyData = tempDir("tessera-worker-");
   addEngine(comfyData, { kind: "comfyui", name: "studio-gpu", url: fake.url });
+  // and one whose ComfyUI server is down: it leaves the engine's jobs to the other
+  const downData = tempDir("tessera-worker-");
+  addEngine(downData, { kind: "comfyui", name: "studio-gpu", url: `http://127.0.0.1:${await freePort()}` });
+  const engineWorker = (name: string, dataDir: string) =>
+    startWorker(redis, { name, tokenFile, dataDir, extraEnv: { TESSERA_GENERATOR_MODULE: "" }, extraArgs: ["--engine", "comfyui:studio-gpu", "--model", "tests/fixtures/tiny-model"] });
   try {
     workers.push(
       ...(await Promise.all([
         startWorker(redis, { name: "has-a", tokenFile, extraEnv: { TESSERA_FAKE_MODEL_ID: "model-a" } }),
         startWorker(redis, { name: "has-b", tokenFile, extraEnv: { TESSERA_FAKE_MODEL_ID: "model-b" } }),
-        startWorker(redis, { name: "comfy", tokenFile, dataDir: comfyData, extraEnv: { TESSERA_GENERATOR_MODULE: "" }, extraArgs: ["--engine", "comfyui:studio-gpu", "--model", "tests/fixtures/tiny-model"] }),
+        engineWorker("comfy-down", downData),
       ])),
     );
     const client = await TestClient.authed(helper);
@@ -53,6 +58,8 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
     // the engine's model, run on the worker that drives it (not the tiny ONNX package it also has)
     client.send({ type: "generate", requestId: "re", clientJobId: "ce", request: baseRequest({ prompt: "harbour at dawn", modelId: ENGINE_MODEL, frames: 24, width: 320, height: 180, steps: 6, output: { format: "h264", folder: out } }) });
     const engineJob = (await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === "re")).jobId;
+    // the worker whose server is down has it alone until the other engine worker is up
+    workers.push(await engineWorker("comfy", comfyData));
     for (const [jobId, model] of jobs) {
       const end = await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === jobId, 60_000);
       expect(end.type).toBe("job.done");
@@ -65,6 +72,7 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
     expect(fake.promptIds.length).toBe(1);
     expect(engineEnd.output.record.machine).toEqual({ host: hostname(), worker: "comfy" });
     expect(client.jobEvents(engineJob).filter((m) => m.type === "job.started" && m.runsOn?.startsWith("farm worker")).map((m) => (m as HelperMessageOf<"job.started">).runsOn)).toEqual(["farm worker comfy"]);
+    expect(helper.store.events(engineJob).map((e) => e.detail)).toContainEqual(expect.stringMatching(/^farm: comfy-down refused it: its engine server studio-gpu \(http:\/\/127\.0\.0\.1:\d+\) is not reachable/));
     // The farm's models are the union of the workers'; anything else is refused before it is queued.
     client.send({ type: "generate", requestId: "r9", clientJobId: "c9", request: baseRequest({ prompt: "nowhere", modelId: "model-z", output: { format: "h264", folder: out } }) });
     const refused = await client.waitFor<HelperMessageOf<"error">>((m) => m.type === "error" && m.requestId === "r9");
@@ -75,18 +83,22 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
 
     const { stdout } = await exec(process.execPath, [BIN, "farm", "status", "--farm", redis.url, "--json"]);
     const status = JSON.parse(stdout) as { workers: { name: string; engine: string; engines?: { name: string; reachable: boolean }[]; models: { id: string }[] }[]; counts: Record<string, number> };
+    const engineIds = engineModels(comfyData).models.map((m) => m.id);
     expect(status.workers.map((w) => [w.name, w.models.map((m) => m.id)])).toEqual([
-      ["comfy", engineModels(comfyData).models.map((m) => m.id)],
+      ["comfy", engineIds],
+      ["comfy-down", engineIds],
       ["has-a", ["model-a"]],
       ["has-b", ["model-b"]],
     ]);
-    expect(status.workers[0]!.models.map((m) => m.id)).toContain(ENGINE_MODEL);
+    expect(engineIds).toContain(ENGINE_MODEL);
     expect(status.workers[0]).toMatchObject({ engine: "comfyui:studio-gpu", engines: [{ name: "studio-gpu", reachable: true }] });
-    expect(status.workers[1]!.engine).toBe("onnx");
+    expect(status.workers[1]).toMatchObject({ engines: [{ name: "studio-gpu", reachable: false }] });
+    expect(status.workers[2]!.engine).toBe("onnx");
     expect(status.counts.completed).toBe(7);
     const text = await exec(process.execPath, [BIN, "farm", "status", "--farm", redis.url]);
-    expect(text.stdout).toMatch(/workers: 3/);
+    expect(text.stdout).toMatch(/workers: 4/);
     expect(text.stdout).toContain(`engine studio-gpu at ${fake.url}: ComfyUI`);
+    expect(text.stdout).toMatch(/engine studio-gpu at http:\/\/127\.0\.0\.1:\d+: not reachable/);
     client.close();
   } finally {
     await Promise.all(workers.map(stopWorker));
