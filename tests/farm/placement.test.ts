@@ -35,14 +35,16 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
   // and one whose ComfyUI server is down: it leaves the engine's jobs to the other
   const downData = tempDir("tessera-worker-");
   addEngine(downData, { kind: "comfyui", name: "studio-gpu", url: `http://127.0.0.1:${await freePort()}` });
-  const engineWorker = (name: string, dataDir: string) =>
-    startWorker(redis, { name, tokenFile, dataDir, extraEnv: { TESSERA_GENERATOR_MODULE: "" }, extraArgs: ["--engine", "comfyui:studio-gpu", "--model", "tests/fixtures/tiny-model"] });
+  // the real pipeline; with a model package (which an engine-only worker must not advertise) or, as on a box that
+  // only drives ComfyUI, none at all
+  const engineWorker = (name: string, dataDir: string, packages: string[]) =>
+    startWorker(redis, { name, tokenFile, dataDir, extraEnv: { TESSERA_GENERATOR_MODULE: "", TESSERA_REFERENCE_DIR: "" }, extraArgs: ["--engine", "comfyui:studio-gpu", ...packages] });
   try {
     workers.push(
       ...(await Promise.all([
         startWorker(redis, { name: "has-a", tokenFile, extraEnv: { TESSERA_FAKE_MODEL_ID: "model-a" } }),
         startWorker(redis, { name: "has-b", tokenFile, extraEnv: { TESSERA_FAKE_MODEL_ID: "model-b" } }),
-        engineWorker("comfy-down", downData),
+        engineWorker("comfy-down", downData, ["--model", "tests/fixtures/tiny-model"]),
       ])),
     );
     const client = await TestClient.authed(helper);
@@ -55,11 +57,11 @@ run("workers with different models, one running a ComfyUI engine: each job runs 
       const model = i % 2 ? "model-a" : "model-b";
       jobs.push([await submit(i, model), model]);
     }
-    // the engine's model, run on the worker that drives it (not the tiny ONNX package it also has)
+    // the engine's model, run on the worker that drives it
     client.send({ type: "generate", requestId: "re", clientJobId: "ce", request: baseRequest({ prompt: "harbour at dawn", modelId: ENGINE_MODEL, frames: 24, width: 320, height: 180, steps: 6, output: { format: "h264", folder: out } }) });
     const engineJob = (await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === "re")).jobId;
     // the worker whose server is down has it alone until the other engine worker is up
-    workers.push(await engineWorker("comfy", comfyData));
+    workers.push(await engineWorker("comfy", comfyData, []));
     for (const [jobId, model] of jobs) {
       const end = await client.waitFor((m) => (m.type === "job.done" || m.type === "job.failed") && m.jobId === jobId, 60_000);
       expect(end.type).toBe("job.done");
