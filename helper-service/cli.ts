@@ -167,7 +167,7 @@ program
   .description("run farm jobs on this machine's generator (a GPU box of the studio farm)")
   .addOption(new Option("--farm <url>", "the farm's Redis: redis://[user:pass@]host:6379[/db] or rediss://").env("TESSERA_FARM").makeOptionMandatory())
   .option("--farm-ca <file>", "CA certificate of the farm's Redis (rediss://)")
-  .addOption(new Option("--engine <name>", "what makes the frames").default("onnx"))
+  .option("--engine <list>", "engines whose models it runs: onnx, comfyui, comfyui:NAME (comma-separated; default: all this data dir has)")
   .addOption(new Option("--concurrency <n>", "jobs at once (one per GPU)").argParser(parseIntOption("--concurrency", 1, 16)).default(1))
   .option("--name <name>", "worker name in farm status (default: host-pid)")
   .option("--farm-token-file <file>", "the helper's DATA_DIR/farm-token (or set TESSERA_FARM_TOKEN)")

@@ -153,6 +153,10 @@ export const GenerationRequestSchema = z
 export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
 export type GenerationRequestInput = z.input<typeof GenerationRequestSchema>;
 
+/** The machine that ran a job: its host name, and the farm worker's name when a farm worker ran it. */
+export const MachineSchema = z.object({ host: z.string(), worker: z.string().optional() });
+export type Machine = z.infer<typeof MachineSchema>;
+
 /** What was made and how: written into the file's metadata, the sidecar JSON and history. */
 export const GenerationRecordSchema = z.object({
   tool: z.object({ name: z.literal("Tessera"), version: z.string() }),
@@ -174,6 +178,8 @@ export const GenerationRecordSchema = z.object({
   modelSize: z.tuple([Int, Int]).optional(),
   digitalSourceType: z.literal("trainedAlgorithmicMedia"),
   createdAt: z.iso.datetime(),
+  /** Which machine ran the job (records written before this field have none). */
+  machine: MachineSchema.optional(),
   /** Set when an engine server made the frames: which server ran which template on which model files. */
   engine: z
     .object({

@@ -10,14 +10,14 @@ import { createLogger, type Logger } from "../server/log.js";
 import { newToken } from "../server/token.js";
 import { connect, ping, redactUrl, type FarmConnection } from "./connection.js";
 import { FarmCoordinator } from "./coordinator.js";
-import { farmStatus, formatStatus } from "./status.js";
+import { describeEngineReport, farmStatus, formatStatus } from "./status.js";
 import { startFarmWorker } from "./worker.js";
+import { selectEngines } from "./engines.js";
+import { readEngines } from "../engines/config.js";
 
 /** The port workers deliver files to, unless --farm-listen says otherwise. */
 export const DEFAULT_FARM_PORT = 48760;
 const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
-/** Engines a worker can run; the model packages' ONNX pipeline is the built-in one. */
-const ENGINES = ["onnx"] as const;
 
 export interface FarmServeOptions {
   farm: string;
@@ -84,7 +84,8 @@ export async function startCoordinator(options: FarmServeOptions, dataDir: strin
 export interface WorkerCommandOptions {
   farm: string;
   farmCa?: string;
-  engine: string;
+  /** `onnx`, `comfyui`, `comfyui:NAME`, comma-separated; absent: every engine of the data dir. */
+  engine?: string;
   concurrency: number;
   name?: string;
   farmTokenFile?: string;
@@ -95,10 +96,8 @@ export interface WorkerCommandOptions {
 }
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
-  if (!(ENGINES as readonly string[]).includes(options.engine)) {
-    throw new TesseraError("E_BAD_REQUEST", `Unknown engine ${JSON.stringify(options.engine)}; this worker has: ${ENGINES.join(", ")}.`);
-  }
   const dataDir = await dataDirOf(options.dataDir);
+  const engines = selectEngines(options.engine, readEngines(dataDir).map((e) => e.name));
   const log = createLogger(dataDir, { stderr: true, file: "worker.log" });
   const token = options.farmTokenFile ? readTokenFile(options.farmTokenFile) : process.env.TESSERA_FARM_TOKEN?.trim();
   if (token !== undefined && !TOKEN_PATTERN.test(token)) throw new TesseraError("E_BAD_REQUEST", "TESSERA_FARM_TOKEN does not hold a farm token (64 hex characters).");
@@ -113,7 +112,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     name: options.name,
     dataDir,
     modelDirs: options.model ? [resolve(options.model)] : referenceModelDirs(),
-    engine: options.engine,
+    engines,
     generatorModule: process.env.TESSERA_GENERATOR_MODULE ? resolve(process.env.TESSERA_GENERATOR_MODULE) : undefined,
     concurrency: options.concurrency,
     token,
@@ -124,6 +123,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   });
   const models = worker.info.models.map((m) => `${m.id} ${m.version}`).join(", ") || "no models";
   process.stdout.write(`tessera worker ${worker.name} ready on ${redactUrl(options.farm)}: ${worker.info.device}, ${models}\n`);
+  for (const e of worker.engines) process.stdout.write(`  ${describeEngineReport(e)}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     // first signal: finish the running jobs; second: cancel them (they go back to the queue as stalled) and leave

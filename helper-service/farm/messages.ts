@@ -59,14 +59,21 @@ export function unpackProgress(p: FarmProgress): Progress {
   return { phase: p.p, fraction: p.f, step: p.s, steps: p.n, window: { index: p.wi, count: p.wc }, etaSeconds: p.e };
 }
 
+/** An engine server a worker drives, as it last found it. */
+export const EngineReportSchema = z.object({ name: z.string(), url: z.string(), reachable: z.boolean(), detail: z.string() });
+export type EngineReport = z.infer<typeof EngineReportSchema>;
+
 export const WorkerRecordSchema = z.object({
   name: z.string(),
   host: z.string(),
   pid: z.number().int(),
   version: z.string(),
   protocol: z.number().int(),
+  /** "onnx, comfyui:studio-gpu": the engines whose models it runs. */
   engine: z.string(),
   device: z.string(),
+  /** The ComfyUI servers it drives (absent from workers that drive none, and from older ones). */
+  engines: z.array(EngineReportSchema).optional(),
   models: z.array(ModelInfoSchema),
   concurrency: z.number().int().min(1),
   running: z.array(z.string()),

@@ -5,7 +5,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { farmKeys, PREFIX, QUEUE_NAME } from "./connection.js";
-import { WorkerRecordSchema, type WorkerRecord } from "./messages.js";
+import { WorkerRecordSchema, type EngineReport, type WorkerRecord } from "./messages.js";
 
 /** Workers whose record has not expired; names whose record did expire are dropped from the set. */
 export async function liveWorkers(redis: Redis): Promise<WorkerRecord[]> {
@@ -53,6 +53,12 @@ export function formatStatus(status: FarmStatus, url: string): string {
     const models = w.models.map((m) => `${m.id} ${m.version}`).join(", ") || "no models";
     const jobs = w.running.length ? `running ${w.running.join(", ")}` : "idle";
     lines.push(`  ${w.name} (${w.host}, Tessera ${w.version}, ${w.engine} on ${w.device}, ${w.concurrency} slot${w.concurrency > 1 ? "s" : ""}): ${models}; ${jobs}; ${w.done} done`);
+    for (const e of w.engines ?? []) lines.push(`    ${describeEngineReport(e)}`);
   }
   return lines.join("\n");
+}
+
+/** "engine studio-gpu at http://gpu-01:8188: ComfyUI 0.3.64, NVIDIA …", or why it cannot be reached. */
+export function describeEngineReport(e: EngineReport): string {
+  return `engine ${e.name} at ${e.url}: ${e.reachable ? e.detail : `not reachable: ${e.detail}`}`;
 }

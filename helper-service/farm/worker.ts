@@ -20,15 +20,17 @@ import { dataPaths, packageVersion } from "../server/data-dir.js";
 import type { Logger } from "../server/log.js";
 import { connect, FARM_PROTOCOL, farmKeys, ping, PREFIX, QUEUE_NAME, type FarmConnection } from "./connection.js";
 import { encodePreview } from "../../shared/preview-header.js";
-import { CoordinatorRecordSchema, encodeError, FarmJobDataSchema, packProgress, type Delivery, type FarmResult, type WorkerRecord } from "./messages.js";
+import { CoordinatorRecordSchema, encodeError, FarmJobDataSchema, packProgress, type Delivery, type EngineReport, type FarmResult, type WorkerRecord } from "./messages.js";
 import { uploadFile } from "./uploader.js";
+import { describeSelection, offeredModels, type EngineSelection } from "./engines.js";
 
 export interface FarmWorkerOptions {
   connection: FarmConnection;
   name?: string;
   dataDir: string;
   modelDirs: string[];
-  engine: string;
+  /** The engines whose models this worker runs (`--engine`). */
+  engines: EngineSelection;
   /** A GeneratorFactory module instead of the engine's (tests, scripted generators). */
   generatorModule?: string;
   concurrency: number;
@@ -46,6 +48,8 @@ export interface FarmWorkerOptions {
 export interface FarmWorker {
   name: string;
   info: GeneratorInfo;
+  /** The engine servers' state at start. */
+  engines: EngineReport[];
   close(force?: boolean): Promise<void>;
 }
 
@@ -79,14 +83,21 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     { length: options.concurrency },
     () =>
       new WorkerHost({
-        config: { dataDir: options.dataDir, modelDirs: options.modelDirs, policyPath: paths.policy },
+        config: { dataDir: options.dataDir, modelDirs: options.modelDirs, policyPath: paths.policy, worker: name },
         generatorModule: options.generatorModule,
         log,
       }),
   );
   let info: GeneratorInfo;
   try {
-    info = (await Promise.all(hosts.map((h) => h.start())))[0]!;
+    const all = (await Promise.all(hosts.map((h) => h.start())))[0]!;
+    // only what the chosen engines run is advertised, so jobs for the rest go to other workers
+    info = { ...all, models: offeredModels(all.models, options.engines) };
+    if (info.models.length === 0) {
+      throw new TesseraError("E_MODEL_NOT_FOUND", `This worker has no model to run with --engine ${describeSelection(options.engines) || "(none)"}.`, {
+        hint: "Install a model package (--model DIR) or add a ComfyUI engine (`tessera engines add comfyui URL --name NAME`) in the worker's data folder.",
+      });
+    }
   } catch (error) {
     await Promise.all(hosts.map((h) => h.stop(0)));
     redis.disconnect();
@@ -97,6 +108,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   const running = new Map<string, { host: WorkerHost; stop(byUser: boolean): void; byUser: boolean }>();
   let done = 0;
   const startedAt = new Date().toISOString();
+  let engines = await engineReports(options.dataDir, options.engines);
+  for (const e of engines) if (!e.reachable) log.warn({ engine: e.name, detail: e.detail }, "engine server not reachable; its jobs fail until it is");
 
   const record = (): WorkerRecord => ({
     name,
@@ -104,8 +117,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     pid: process.pid,
     version,
     protocol: FARM_PROTOCOL,
-    engine: options.engine,
+    engine: describeSelection(options.engines),
     device: info.device,
+    engines,
     models: info.models,
     concurrency: options.concurrency,
     running: [...running.keys()],
@@ -118,6 +132,17 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   };
   await heartbeat();
   const beat = setInterval(() => void heartbeat().catch(() => undefined), 5000);
+  // the engine servers' state (reachable, GPU, VRAM) for farm status and for refusing jobs of a server that is
+  // down: checked every minute, and every few seconds while one is down, so the worker takes its jobs again soon
+  let engineCheck: Promise<void> | undefined;
+  let engineCheckedAt = Date.now();
+  const engineBeat = setInterval(() => {
+    if (engineCheck || (engines.every((e) => e.reachable) && Date.now() - engineCheckedAt < 60_000)) return;
+    engineCheckedAt = Date.now();
+    engineCheck = engineReports(options.dataDir, options.engines)
+      .then((r) => void (engines = r), () => undefined)
+      .finally(() => (engineCheck = undefined));
+  }, 5000);
 
   // Cancel requests for jobs running here.
   const subscriber = redis.duplicate({ connectionName: `tessera-worker-sub:${name}` });
@@ -151,6 +176,10 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     if (request.modelId && !info.models.some((m) => m.id === request.modelId)) {
       return refuse(job, token, `it has no model ${request.modelId} (it has ${info.models.map((m) => m.id).join(", ") || "none"})`);
     }
+    // a worker whose engine server is down leaves that engine's jobs to workers whose server is up
+    const engineName = info.models.find((m) => m.id === request.modelId)?.engine;
+    const down = engines.find((e) => e.name === engineName && !e.reachable);
+    if (down) return refuse(job, token, `its engine server ${down.name} (${down.url}) is not reachable`);
     if (delivery.kind === "shared" && !options.sharedDir) return refuse(job, token, "the job is delivered through the shared folder, and this worker has no --shared-dir");
     if (delivery.kind === "http" && !options.token) return refuse(job, token, "the job is delivered over HTTP, and this worker has no farm token");
     if (await redis.exists(farmKeys.cancel(jobId))) throw new UnrecoverableError(encodeError(toErrorBody(new TesseraError("E_CANCELLED"))));
@@ -284,6 +313,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     if (force) for (const r of running.values()) r.stop(false);
     return (closing ??= (async () => {
       clearInterval(beat);
+      clearInterval(engineBeat);
       await worker.close();
       await subscriber.quit().catch(() => undefined);
       await redis.multi().srem(farmKeys.workers, name).del(farmKeys.worker(name)).exec().catch(() => undefined);
@@ -291,7 +321,15 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
       await redis.quit().catch(() => undefined);
     })());
   };
-  return { name, info, close };
+  return { name, info, engines, close };
+}
+
+/** The ComfyUI servers this worker drives, as farm status shows them; no request when it drives none. */
+async function engineReports(dataDir: string, selection: EngineSelection): Promise<EngineReport[]> {
+  if (selection.comfyui.length === 0) return [];
+  const { allEngineStatuses } = await import("../engines/comfyui/status.js");
+  const statuses = await allEngineStatuses(dataDir);
+  return statuses.filter((s) => selection.comfyui.includes(s.name)).map(({ name, url, reachable, detail }) => ({ name, url, reachable, detail }));
 }
 
 /** A coordinator of another farm protocol is named at start, instead of failing every job later. */

@@ -67,6 +67,8 @@ export const GeneratorConfigSchema = z.object({
    * that only drives an engine (a CLI job on an engine model) says false: it never pays for loading ONNX sessions.
    */
   probeDevice: z.boolean().optional(),
+  /** The farm worker's name when this generator runs farm jobs: each generation record names it. */
+  worker: z.string().optional(),
 });
 export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;
 

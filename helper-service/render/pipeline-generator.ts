@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { TesseraError, toErrorBody } from "../../shared/errors.js";
 import { DEVICE_LABELS } from "../inference/devices.js";
@@ -44,6 +45,7 @@ export async function installedPackages(config: Pick<GeneratorConfig, "modelDirs
 
 const createGenerator: GeneratorFactory = async (config) => {
   const version = packageVersion();
+  const machine = { host: hostname(), ...(config.worker ? { worker: config.worker } : {}) };
   const outputCheck = await loadOutputChecker(config.policyPath);
   const loaded = new Map<string, Promise<{ pkg: ModelPackage; hash: string }>>();
 
@@ -98,12 +100,12 @@ const createGenerator: GeneratorFactory = async (config) => {
       if (onEngine) {
         // loaded only for engine jobs: an ONNX-only helper never imports the engine's client
         const { renderOnComfy } = await import("../engines/comfyui/render.js");
-        return renderOnComfy({ version, dataDir: config.dataDir, outputCheck }, onEngine, job, hooks);
+        return renderOnComfy({ version, dataDir: config.dataDir, outputCheck, machine }, onEngine, job, hooks);
       }
       const chosen = await choose(job.request.modelId);
       hooks.onProgress({ phase: "load", window: { index: 0, count: 1 }, step: 0, steps: 0, fraction: 0, etaSeconds: null });
       const { pkg, hash } = await load(chosen.dir);
-      return renderJob({ pkg, packageHash: hash, version, dataDir: config.dataDir, threads: config.threads, outputCheck }, job, hooks);
+      return renderJob({ pkg, packageHash: hash, version, dataDir: config.dataDir, threads: config.threads, outputCheck, machine }, job, hooks);
     },
 
     async close() {

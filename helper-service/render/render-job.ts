@@ -7,7 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { TesseraError } from "../../shared/errors.js";
-import type { ConditioningSource, GenerationRecord, JobOutput, JobPhase } from "../../shared/protocol.js";
+import type { ConditioningSource, GenerationRecord, JobOutput, JobPhase, Machine } from "../../shared/protocol.js";
 import { framesToSeconds, toNumber, type Rational } from "../../shared/time.js";
 import { generate } from "../inference/pipeline.js";
 import type { ModelPackage } from "../inference/package.js";
@@ -39,6 +39,8 @@ export interface RenderContext {
   dataDir: string;
   threads?: number;
   outputCheck: OutputChecker;
+  /** Named in the record: this machine, and the farm worker. */
+  machine: Machine;
 }
 
 /** Share of the job's progress bar the inference takes; decoding footage before and encoding after share the rest. */
@@ -155,6 +157,7 @@ export async function renderJob(ctx: RenderContext, job: RenderJob, hooks: Rende
     modelSize: [model.width, model.height],
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
+    machine: ctx.machine,
   };
 
   let encoder: Encoder | undefined;

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { locateMediaTools } from "../../helper-service/media/index.js";
 import { tempDir } from "../server/support.js";
@@ -122,8 +123,10 @@ test("extend continues the source at its own fps and size and writes only the ne
   expect(result.stdout).toMatch(new RegExp(`^wrote ${tail} \\(6 frames at 24/1 fps, 128x64, seed \\d+\\)\\n$`));
   expect(ffprobe(tail)).toBe("h264,128,64,24/1,6");
   // no --prompt: the prompt that made the source, read from its embedded record
-  const sidecar = JSON.parse(readFileSync(`${tail}.tessera.json`, "utf8")) as { record: { prompt: string } };
+  const sidecar = JSON.parse(readFileSync(`${tail}.tessera.json`, "utf8")) as { record: { prompt: string; machine?: unknown } };
   expect(sidecar.record.prompt).toBe("a red kite over hills");
+  // a local job's record names this machine (and no farm worker)
+  expect(sidecar.record.machine).toEqual({ host: hostname() });
   const head = join(out, "kite-before.mp4");
   const before = await cli(["extend", "--source", source, "--at", "head", "--seconds", "0.25", "--prompt", "a kite rising", "--steps", "2", "--out", head, "--data-dir", dataDir]);
   expect(before.code).toBe(0);

@@ -4,9 +4,11 @@
  * engine on a worker delivering through a shared folder instead of HTTP.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { basename } from "node:path";
 import { decodePreview } from "../../shared/preview-header.js";
+import { readEmbeddedMetadata } from "../../helper-service/media/metadata.js";
 import type { HelperMessageOf } from "../../shared/protocol.js";
 import { baseRequest, stopHelper, tempDir, TestClient } from "../server/support.js";
 import { leftovers, outputs, RedisServer, redisAvailable, startFarmHelper, startWorker, stopWorker, type WorkerProcess } from "./support.js";
@@ -23,8 +25,8 @@ async function farm(workerCount: number, concurrency?: number) {
   const workers: WorkerProcess[] = await Promise.all(names.map((name) => startWorker(redis, { name, tokenFile, extraArgs: concurrency ? ["--concurrency", String(concurrency)] : [] })));
   const client = await TestClient.authed(helper);
   const out = tempDir("tessera-farm-out-");
-  const submit = async (i: number, prompt: string): Promise<string> => {
-    client.send({ type: "generate", requestId: `r${i}`, clientJobId: `c${i}`, request: baseRequest({ prompt, seed: i, output: { format: "h264", folder: out } }) });
+  const submit = async (i: number, prompt: string, folder = out): Promise<string> => {
+    client.send({ type: "generate", requestId: `r${i}`, clientJobId: `c${i}`, request: baseRequest({ prompt, seed: i, output: { format: "h264", folder } }) });
     const accepted = await client.waitFor<HelperMessageOf<"job.accepted">>((m) => m.type === "job.accepted" && m.requestId === `r${i}`, 30_000);
     return accepted.jobId;
   };
@@ -90,10 +92,11 @@ group("one worker", () => {
   }, 90_000);
 });
 
-group("two workers", () => {
+// The same two workers through Redis dying, a flood of jobs, and (last: it takes a worker away) a worker leaving.
+group("two workers of two slots", () => {
   let f: Farm;
   beforeAll(async () => {
-    f = await farm(2);
+    f = await farm(2, 2);
   }, 60_000);
   afterAll(() => f?.stop(), 30_000);
 
@@ -114,6 +117,25 @@ group("two workers", () => {
     expect(leftovers(f.out)).toEqual([]);
   }, 150_000);
 
+  // 2 slots per worker: BullMQ's concurrency, and each slot its own generator process
+  run("200 queued jobs on 2 workers of 2 slots with a scripted generator: each delivered exactly once", async () => {
+    const seen = f.client.messages.length;
+    const out = tempDir("tessera-farm-out-");
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push(await f.submit(1000 + i, `clip ${i} #steps:1 #ms:1`, out));
+    for (const jobId of ids) await f.end(jobId, 120_000);
+    const mine = f.client.messages.slice(seen).filter((m) => "jobId" in m && m.jobId !== undefined && ids.includes(m.jobId));
+    const done = mine.filter((m): m is HelperMessageOf<"job.done"> => m.type === "job.done");
+    expect(mine.filter((m) => m.type === "job.failed").slice(0, 3)).toEqual([]);
+    expect(done.length).toBe(200);
+    expect(new Set(done.map((m) => m.jobId)).size).toBe(200);
+    expect(outputs(out).length).toBe(200);
+    expect(leftovers(out)).toEqual([]);
+    // both workers took a share
+    const places = new Set(mine.flatMap((m) => (m.type === "job.started" && m.runsOn?.startsWith("farm worker") ? [m.runsOn] : [])));
+    expect(places.size).toBe(2);
+  }, 180_000);
+
   run("a worker stopped twice with SIGTERM mid-job hands the job back; another worker finishes it", async () => {
     const seen = f.client.messages.length;
     const jobId = await f.submit(20, "long take #steps:60 #ms:50");
@@ -132,26 +154,6 @@ group("two workers", () => {
   }, 90_000);
 });
 
-run("200 queued jobs on 2 workers of 2 slots with a scripted generator: each delivered exactly once", async () => {
-  const f = await farm(2, 2);
-  try {
-    const ids: string[] = [];
-    for (let i = 0; i < 200; i++) ids.push(await f.submit(i, `clip ${i} #steps:1 #ms:1`));
-    for (const jobId of ids) await f.end(jobId, 120_000);
-    const done = f.client.messages.filter((m): m is HelperMessageOf<"job.done"> => m.type === "job.done");
-    expect(f.client.messages.filter((m) => m.type === "job.failed").slice(0, 3)).toEqual([]);
-    expect(done.length).toBe(200);
-    expect(new Set(done.map((m) => m.jobId)).size).toBe(200);
-    expect(outputs(f.out).length).toBe(200);
-    expect(leftovers(f.out)).toEqual([]);
-    // both workers took a share
-    const places = new Set(f.client.messages.flatMap((m) => (m.type === "job.started" && m.runsOn?.startsWith("farm worker") ? [m.runsOn] : [])));
-    expect(places.size).toBe(2);
-  } finally {
-    await f.stop();
-  }
-}, 180_000);
-
 run("the real ONNX engine on a worker, delivered through a shared folder: checked, published with its record, previews relayed", async () => {
   const redis = await RedisServer.start();
   const share = tempDir("tessera-share-");
@@ -168,7 +170,12 @@ run("the real ONNX engine on a worker, delivered through a shared folder: checke
     expect(done.output.path.startsWith(out)).toBe(true);
     expect(createHash("sha256").update(readFileSync(done.output.path)).digest("hex")).toBe(done.output.sha256);
     expect(done.output.record.model.id).toBe("tessera-random-tiny");
-    expect(existsSync(`${done.output.path}.tessera.json`)).toBe(true);
+    // the record names the machine and the worker that made the clip: in the file's XMP and the sidecar
+    const machine = { host: hostname(), worker: "nas" };
+    expect(done.output.record.machine).toEqual(machine);
+    expect((await readEmbeddedMetadata(done.output.path)).record?.machine).toEqual(machine);
+    const sidecar = JSON.parse(readFileSync(`${done.output.path}.tessera.json`, "utf8")) as { record: { machine?: unknown; seed: number } };
+    expect(sidecar.record).toMatchObject({ machine, seed: done.output.record.seed });
     // live previews reached the panel as binary frames of this job
     const previews = client.binary.map((b) => decodePreview(new Uint8Array(b))).filter((p) => p.ok && p.header.jobId === jobId);
     expect(previews.length).toBeGreaterThan(0);

@@ -119,8 +119,8 @@ export interface WorkerProcess {
 }
 
 /** `tessera worker` as a separate process, with the scripted generator and a short lock (quick stall pick-up). */
-export async function startWorker(redis: RedisServer, options: { name: string; tokenFile?: string; sharedDir?: string; lockMs?: number; extraEnv?: Record<string, string>; extraArgs?: string[] }): Promise<WorkerProcess> {
-  const dataDir = tempDir("tessera-worker-");
+export async function startWorker(redis: RedisServer, options: { name: string; dataDir?: string; tokenFile?: string; sharedDir?: string; lockMs?: number; extraEnv?: Record<string, string>; extraArgs?: string[] }): Promise<WorkerProcess> {
+  const dataDir = options.dataDir ?? tempDir("tessera-worker-");
   const args = [BIN, "worker", "--farm", redis.url, "--name", options.name, "--data-dir", dataDir];
   if (options.tokenFile) args.push("--farm-token-file", options.tokenFile);
   if (options.sharedDir) args.push("--shared-dir", options.sharedDir);

@@ -42,15 +42,18 @@ run("farm status over rediss:// with the CA file and a password; clear failures 
     expect(JSON.parse(ok.stdout)).toMatchObject({ workers: [], counts: { active: 0 } });
 
     const fail = (args: string[]) => exec(process.execPath, [BIN, "farm", "status", ...args]).then(() => undefined, (error: { code: number; stderr: string }) => error);
-    const noCa = await fail(["--farm", url]);
+    // independent command lines, run side by side
+    const [noCa, wrongPassword, plainWithCa] = await Promise.all([
+      fail(["--farm", url]),
+      fail(["--farm", `rediss://:nope@localhost:${redis.port}`, "--farm-ca", tls.ca]),
+      fail(["--farm", `redis://localhost:${redis.port}`, "--farm-ca", tls.ca]),
+    ]);
     expect(noCa?.code).toBe(1);
     expect(noCa?.stderr).toMatch(/Redis server cannot be reached/);
     expect(noCa?.stderr).toMatch(/fix: .*TLS CA file/);
     expect(noCa?.stderr).not.toMatch(/s3cret/);
-    const wrongPassword = await fail(["--farm", `rediss://:nope@localhost:${redis.port}`, "--farm-ca", tls.ca]);
     expect(wrongPassword?.code).toBe(1);
     expect(wrongPassword?.stderr).toMatch(/WRONGPASS|invalid username-password/i);
-    const plainWithCa = await fail(["--farm", `redis://localhost:${redis.port}`, "--farm-ca", tls.ca]);
     expect(plainWithCa?.code).toBe(2);
     expect(plainWithCa?.stderr).toMatch(/rediss:\/\//);
   } finally {

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TesseraError } from "../../../shared/errors.js";
-import type { GenerationRecord, GenerationRequest, JobOutput, JobPhase } from "../../../shared/protocol.js";
+import type { GenerationRecord, GenerationRequest, JobOutput, JobPhase, Machine } from "../../../shared/protocol.js";
 import { quantizeFrames } from "../../../shared/time.js";
 import type { RgbFrame } from "../../inference/frames.js";
 import type { AudioBed } from "../../media/audio-bed.js";
@@ -36,6 +36,8 @@ export interface EngineRenderContext {
   version: string;
   dataDir: string;
   outputCheck: OutputChecker;
+  /** The machine that drives the engine server (the server itself is in the record's engine part). */
+  machine: Machine;
 }
 
 /** Which of our phases a running node belongs to. */
@@ -245,6 +247,7 @@ function recordOf(ctx: EngineRenderContext, model: EngineModel, request: Generat
     modelSize: [plan.model.width, plan.model.height],
     digitalSourceType: "trainedAlgorithmicMedia",
     createdAt: new Date().toISOString(),
+    machine: ctx.machine,
     engine: {
       kind: "comfyui",
       name: model.engine.name,
