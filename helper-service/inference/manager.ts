@@ -68,6 +68,9 @@ function installed(dir: string, manifest: Manifest): InstalledPackage {
   return { id: manifest.id, version: manifest.version, dir, source: "user", manifest };
 }
 
+/** How far a download's reading may run ahead of its disk writes. */
+const WRITE_AHEAD = 16 * 1024 * 1024;
+
 async function fetchOrFail(url: URL, init: RequestInit, what: string): Promise<Response> {
   try {
     return await fetch(url, init);
@@ -117,15 +120,27 @@ export async function installFromUrl(address: string, options: InstallOptions): 
         await rm(path, { force: true });
         throw new TesseraError("E_DOWNLOAD", `${url.href} resumed at byte ${resumedAt}, not ${have}; run the install again to download it whole.`);
       }
-      // written chunk by chunk and awaited, so whatever arrived before a dropped connection stays on disk to resume from
+      // Whatever arrived before a dropped connection must stay on disk to resume from. A web stream that errors
+      // discards the chunks still queued in it, so chunks are taken off the stream as soon as they arrive and
+      // written behind the reading (up to WRITE_AHEAD bytes ahead), and a failure waits for those writes to land.
       const file = await open(path, resumed ? "a" : "w");
+      let writes: Promise<void> = Promise.resolve();
+      let unwritten = 0;
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          await file.write(chunk);
-          bytesDone += chunk.length;
-          options.onProgress?.({ phase: "download", file: name, bytesDone, bytesTotal });
+          unwritten += chunk.length;
+          writes = writes.then(async () => {
+            await file.write(chunk);
+            unwritten -= chunk.length;
+            bytesDone += chunk.length;
+            options.onProgress?.({ phase: "download", file: name, bytesDone, bytesTotal });
+          });
+          writes.catch(() => undefined); // a failed write is reported where it is awaited, not as an unhandled rejection
+          if (unwritten > WRITE_AHEAD) await writes;
         }
+        await writes;
       } catch (error) {
+        await writes.catch(() => undefined);
         if (options.signal?.aborted) throw new TesseraError("E_CANCELLED");
         await file.sync().catch(() => undefined);
         throw new TesseraError("E_DOWNLOAD", `${url.href} stopped after ${(await file.stat()).size} of ${expected.bytes} bytes (${(error as Error).message}); run the install again to resume.`);
