@@ -121,31 +121,34 @@ export async function installFromUrl(address: string, options: InstallOptions): 
         throw new TesseraError("E_DOWNLOAD", `${url.href} resumed at byte ${resumedAt}, not ${have}; run the install again to download it whole.`);
       }
       // Whatever arrived before a dropped connection must stay on disk to resume from. A web stream that errors
-      // discards the chunks still queued in it, so chunks are taken off the stream as soon as they arrive and
-      // written behind the reading (up to WRITE_AHEAD bytes ahead), and a failure waits for those writes to land.
-      const file = await open(path, resumed ? "a" : "w");
-      let writes: Promise<void> = Promise.resolve();
+      // discards the chunks still queued in it, so reading starts at once (opening the file is the first write,
+      // not a wait before the first read) and the writes follow behind it, at most WRITE_AHEAD bytes back; a
+      // failure waits for them to land before it reports how much is on disk.
+      const opening = open(path, resumed ? "a" : "w");
+      let writes: Promise<unknown> = opening;
+      writes.catch(() => undefined); // a failure is reported where it is awaited, not as an unhandled rejection
       let unwritten = 0;
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           unwritten += chunk.length;
           writes = writes.then(async () => {
-            await file.write(chunk);
+            await (await opening).write(chunk);
             unwritten -= chunk.length;
             bytesDone += chunk.length;
             options.onProgress?.({ phase: "download", file: name, bytesDone, bytesTotal });
           });
-          writes.catch(() => undefined); // a failed write is reported where it is awaited, not as an unhandled rejection
+          writes.catch(() => undefined);
           if (unwritten > WRITE_AHEAD) await writes;
         }
         await writes;
       } catch (error) {
         await writes.catch(() => undefined);
         if (options.signal?.aborted) throw new TesseraError("E_CANCELLED");
+        const file = await opening;
         await file.sync().catch(() => undefined);
         throw new TesseraError("E_DOWNLOAD", `${url.href} stopped after ${(await file.stat()).size} of ${expected.bytes} bytes (${(error as Error).message}); run the install again to resume.`);
       } finally {
-        await file.close();
+        await (await opening.catch(() => null))?.close();
       }
     }
     const size = await sizeOf(path);
